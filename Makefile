@@ -79,7 +79,6 @@ $(MUSLDIR)/%.o: %.c $(MUSL_DEPS_LIBS)
 
 $(BUILD)/toolbox-init: $(INIT_OBJ) $(MUSL_DEPS_LIBS)
 	$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $(INIT_OBJ) -lcap -lseccomp
-	@ln -sf toolbox-init $(BUILD)/host-spawn 2>/dev/null || true
 
 $(PROBE): tests/probe/probe.c $(MUSL_DEPS_LIBS)
 	@mkdir -p $(dir $@)

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* toolbox-init: parse the global options and hand over to the subcommand. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "init_container.h"
+#include "log.h"
+#include "options.h"
+#include "session.h"
+
+static void usage(FILE *f)
+{
+	fputs("Usage: toolbox-init [--log-level LEVEL] [-v] COMMAND [OPTION...]\n"
+	      "\n"
+	      "The init and session entry of toolbox containers.\n"
+	      "\n"
+	      "Commands:\n"
+	      "  init-container   set the container up for the user, then run as its init\n"
+	      "  exec             run a command (or the login shell) as the user, without\n"
+	      "                   capabilities, in the given working directory\n"
+	      "\n"
+	      "Options:\n"
+	      "  --log-level LEVEL  error, warn, info or debug (also $TOOLBOX_LOG_LEVEL)\n"
+	      "  -v, --verbose      one log level more\n"
+	      "  --version          print the version\n"
+	      "  -h, --help         print this help\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	struct global_opts g;
+	enum log_level lvl = LOG_LVL_WARN;
+	const char *env = getenv("TOOLBOX_LOG_LEVEL");
+	const char *cmd;
+	char err[512];
+
+	log_init("toolbox-init", LOG_LVL_WARN);
+	if (env && log_parse_level(env, &lvl) == 0)
+		log_set_level(lvl);
+
+	if (options_parse_global(argc, argv, &g, err, sizeof(err)) < 0) {
+		log_msg(LOG_LVL_ERROR, 0, "%s (see toolbox-init --help)", err);
+		return 2;
+	}
+	if (g.log_level_set)
+		log_set_level(g.log_level);
+	if (g.version) {
+		printf("toolbox-init version %s\n", TB_VERSION);
+		return 0;
+	}
+	if (g.help) {
+		usage(stdout);
+		return 0;
+	}
+	if (g.cmd_index >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	cmd = argv[g.cmd_index];
+	if (strcmp(cmd, "init-container") == 0)
+		return init_container_main(argc - g.cmd_index, argv + g.cmd_index, &g);
+	if (strcmp(cmd, "exec") == 0)
+		return session_main(argc - g.cmd_index, argv + g.cmd_index);
+	log_msg(LOG_LVL_ERROR, 0, "unknown command \"%s\" (see toolbox-init --help)", cmd);
+	return 2;
+}
