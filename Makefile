@@ -173,4 +173,4 @@ clean:
 distclean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/host $(BUILD)/host-san $(BUILD)/musl -type f -name '*.d' 2>/dev/null)

@@ -39,6 +39,29 @@ int readiness_containerenv_value(const char *text, const char *key, char *out, s
 	return -ENOENT;
 }
 
+int readiness_id_from_mountinfo(const char *text, char *out, size_t cap)
+{
+	static const char marker[] = "-containers/";
+	const char *p = text;
+
+	/* podman binds /etc/hostname, /run/.containerenv, ... from its storage's
+	 * .../<driver>-containers/<ID>/userdata/: the id is there even with --read-only. */
+	while ((p = strstr(p, marker))) {
+		const char *id = p + sizeof(marker) - 1;
+		size_t n = strspn(id, "0123456789abcdef");
+
+		p = id;
+		if (n < 12 || strncmp(id + n, "/userdata/", 10) != 0)
+			continue;
+		if (n >= cap)
+			return -ENAMETOOLONG;
+		memcpy(out, id, n);
+		out[n] = '\0';
+		return 0;
+	}
+	return -ENOENT;
+}
+
 /* A container id is hex; anything else is not used in a file name. */
 static bool id_is_safe(const char *id)
 {
@@ -71,9 +94,16 @@ int readiness_prepare(struct readiness *r, uid_t uid, gid_t gid, const char *run
 	if (n < 0 || (size_t)n >= sizeof(r->dir))
 		return -ENAMETOOLONG;
 
-	if (fd_read_file_at(AT_FDCWD, "/run/.containerenv", 65536, &env, NULL) == 0 &&
-	    (readiness_containerenv_value(env, "id", r->id, sizeof(r->id)) < 0 ||
-	     !id_is_safe(r->id)))
+	if (fd_read_file_at(AT_FDCWD, "/run/.containerenv", 65536, &env, NULL) < 0 ||
+	    readiness_containerenv_value(env, "id", r->id, sizeof(r->id)) < 0) {
+		free(env);
+		env = NULL;
+		/* No /run/.containerenv (podman leaves it out with --read-only). */
+		if (fd_read_file_at(AT_FDCWD, "/proc/self/mountinfo", 4 << 20, &env, NULL) < 0 ||
+		    readiness_id_from_mountinfo(env, r->id, sizeof(r->id)) < 0)
+			r->id[0] = '\0';
+	}
+	if (!id_is_safe(r->id))
 		r->id[0] = '\0';
 
 	n = path_mkdir_owned(base, 0700, uid, gid);

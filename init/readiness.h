@@ -22,6 +22,9 @@ struct readiness {
 /* Pure: the value of key @key (id, name, ...) in the text of /run/.containerenv. */
 int readiness_containerenv_value(const char *text, const char *key, char *out, size_t cap);
 
+/* Pure: the container id in the text of /proc/self/mountinfo (podman's userdata binds). */
+int readiness_id_from_mountinfo(const char *text, char *out, size_t cap);
+
 /*
  * Work out the stamp directory (XDG_RUNTIME_DIR or /run/user/UID, then toolbox/), read the
  * container id, make the directory (0700, owned by uid:gid) and remove stale stamps of

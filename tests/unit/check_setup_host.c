@@ -18,9 +18,11 @@ START_TEST(test_tz_from_target)
 {
 	char z[64];
 
-	ck_assert_int_eq(host_tz_from_target("../usr/share/zoneinfo/Europe/Berlin", z, sizeof(z)), 0);
+	ck_assert_int_eq(host_tz_from_target("../usr/share/zoneinfo/Europe/Berlin", z, sizeof(z)),
+			 0);
 	ck_assert_str_eq(z, "Europe/Berlin");
-	ck_assert_int_eq(host_tz_from_target("/usr/share/zoneinfo/posix/Asia/Tokyo", z, sizeof(z)), 0);
+	ck_assert_int_eq(host_tz_from_target("/usr/share/zoneinfo/posix/Asia/Tokyo", z, sizeof(z)),
+			 0);
 	ck_assert_str_eq(z, "Asia/Tokyo");
 	ck_assert_int_eq(host_tz_from_target("/run/host/usr/share/zoneinfo/UTC", z, sizeof(z)), 0);
 	ck_assert_str_eq(z, "UTC");
@@ -138,6 +140,27 @@ START_TEST(test_containerenv)
 }
 END_TEST
 
+START_TEST(test_id_from_mountinfo)
+{
+	const char *text = "100 90 0:50 / / rw,relatime - overlay overlay rw\n"
+			   "101 100 254:0 /var/lib/containers/storage/overlay-containers/"
+			   "71bd56eece4763d7cfc47118c8eb09b237915086209ca8a09c311442c939b248/"
+			   "userdata/hostname "
+			   "/etc/hostname rw - ext4 /dev/vda rw\n";
+	char id[128];
+
+	ck_assert_int_eq(readiness_id_from_mountinfo(text, id, sizeof(id)), 0);
+	ck_assert_str_eq(id, "71bd56eece4763d7cfc47118c8eb09b237915086209ca8a09c311442c939b248");
+	ck_assert_int_eq(
+		readiness_id_from_mountinfo("/overlay-containers/xyz/userdata/", id, sizeof(id)),
+		-ENOENT);
+	ck_assert_int_eq(
+		readiness_id_from_mountinfo("1 2 3 / / rw - ext4 /dev/vda rw\n", id, sizeof(id)),
+		-ENOENT);
+	ck_assert_int_eq(readiness_id_from_mountinfo(text, id, 10), -ENAMETOOLONG);
+}
+END_TEST
+
 START_TEST(test_readiness_stamps)
 {
 	struct readiness rd;
@@ -180,6 +203,7 @@ int main(void)
 	tcase_add_test(tc, test_path_nofollow);
 	tcase_add_test(tc, test_replace_symlink);
 	tcase_add_test(tc, test_containerenv);
+	tcase_add_test(tc, test_id_from_mountinfo);
 	tcase_add_test(tc, test_readiness_stamps);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
