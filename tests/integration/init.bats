@@ -260,3 +260,29 @@ _wait_for() { # SECONDS CMD...: retry CMD every 50 ms
 	run tb_exec "$name" id -un
 	assert_output "$TB_USER"
 }
+
+@test "init: --media-link, --mnt-link and --home-link make Silverblue's links" {
+	name=$(tb_name)
+	tb_create "$name" "$TB_IMAGE_MINBASE" --media-link --mnt-link --home-link
+	tb_wait_ready "$name"
+	run pm exec "$name" readlink /media /mnt
+	assert_output "$(printf '/run/media\n/var/mnt')"
+	run pm exec "$name" test -d /run/media -a -d /var/mnt
+	assert_success
+	case $TB_HOME in
+	/home/*)
+		# The home volume is mounted below /home: the directory stays, with a note.
+		run pm exec "$name" test -d "$TB_HOME"
+		assert_success
+		;;
+	*)
+		run pm exec "$name" readlink /home
+		assert_output /var/home
+		;;
+	esac
+	# A second start finds the links in place and keeps them.
+	pm restart -t 10 "$name" >/dev/null
+	tb_wait_ready "$name"
+	run pm exec "$name" readlink /media
+	assert_output /run/media
+}
