@@ -46,7 +46,7 @@ INIT_OBJ := $(patsubst %.c,$(MUSLDIR)/%.o,$(SHARED_SRC) $(INIT_SRC))
 # ---- host tree (glibc) ----
 HOST_LIBS := $(shell $(PKG_CONFIG) --libs json-c inih libcap libseccomp 2>/dev/null || echo -ljson-c -linih -lcap -lseccomp)
 CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
-HOST_CFLAGS := $(CFLAGS) $(SANFLAGS) $(shell $(PKG_CONFIG) --cflags json-c 2>/dev/null)
+HOST_CFLAGS := $(CFLAGS) $(SANFLAGS) -Iinit -Ihost $(shell $(PKG_CONFIG) --cflags json-c 2>/dev/null)
 HOST_LDFLAGS := $(SANFLAGS) $(LDFLAGS)
 # Library objects: every module but the mains, so tests and fuzzers link the real code.
 LIB_SRC := $(SHARED_SRC) $(filter-out init/main.c,$(INIT_SRC)) $(filter-out host/main.c,$(HOST_SRC))
@@ -65,6 +65,9 @@ endif
 .PHONY: all deps check check-unit check-fuzz check-static check-integration check-fmt \
 	check-man setup fmt lint man fuzz install clean distclean demo
 .DEFAULT_GOAL := all
+# Keep intermediate objects (the unit-test and fuzz chains would delete them otherwise).
+.SECONDARY:
+.DELETE_ON_ERROR:
 
 all: $(TARGETS)
 

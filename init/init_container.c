@@ -126,7 +126,7 @@ int init_container_main(int argc, char **argv, const struct global_opts *g)
 	char err[1024] = "";
 	int r;
 
-	if (options_parse_init(argc, argv, &o, err, sizeof(err)) < 0) {
+	if (cmdline_parse_init(argc, argv, &o, err, sizeof(err)) < 0) {
 		log_msg(LOG_LVL_ERROR, 0, "%s", err);
 		usage(stderr);
 		return 2;

@@ -3,7 +3,7 @@
 #ifndef TB_INIT_CONTAINER_H
 #define TB_INIT_CONTAINER_H
 
-#include "options.h"
+#include "cmdline.h"
 
 /* argv[0] is "init-container". Returns the process exit status. */
 int init_container_main(int argc, char **argv, const struct global_opts *g);

@@ -6,7 +6,7 @@
 
 #include "init_container.h"
 #include "log.h"
-#include "options.h"
+#include "cmdline.h"
 #include "session.h"
 
 static void usage(FILE *f)
@@ -40,7 +40,7 @@ int main(int argc, char **argv)
 	if (env && log_parse_level(env, &lvl) == 0)
 		log_set_level(lvl);
 
-	if (options_parse_global(argc, argv, &g, err, sizeof(err)) < 0) {
+	if (cmdline_parse_global(argc, argv, &g, err, sizeof(err)) < 0) {
 		log_msg(LOG_LVL_ERROR, 0, "%s (see toolbox-init --help)", err);
 		return 2;
 	}

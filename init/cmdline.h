@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Command-line parsing for toolbox-init: pure functions that never exit or print. */
-#ifndef TB_OPTIONS_H
-#define TB_OPTIONS_H
+#ifndef TB_CMDLINE_H
+#define TB_CMDLINE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -35,12 +35,12 @@ struct init_opts {
 	bool log_level_set;
 };
 
-int options_parse_global(int argc, char **argv, struct global_opts *o, char *err, size_t errlen);
+int cmdline_parse_global(int argc, char **argv, struct global_opts *o, char *err, size_t errlen);
 /* argv[0] is the subcommand name ("init-container"). */
-int options_parse_init(int argc, char **argv, struct init_opts *o, char *err, size_t errlen);
+int cmdline_parse_init(int argc, char **argv, struct init_opts *o, char *err, size_t errlen);
 /* Parse a decimal uid/gid (0 .. 2^32-2). 0 or -EINVAL/-ERANGE. */
-int options_parse_id(const char *s, unsigned int *out);
+int cmdline_parse_id(const char *s, unsigned int *out);
 /* A login name as shadow-utils would accept it (and a few more): 0 or -EINVAL. */
-int options_check_user_name(const char *name);
+int cmdline_check_user_name(const char *name);
 
 #endif

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "options.h"
+#include "cmdline.h"
 
 #define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
@@ -18,7 +18,7 @@ START_TEST(test_init_full)
 	struct init_opts o;
 	char err[256] = "";
 
-	ck_assert_int_eq(options_parse_init(ARGC(argv), argv, &o, err, sizeof(err)), 0);
+	ck_assert_int_eq(cmdline_parse_init(ARGC(argv), argv, &o, err, sizeof(err)), 0);
 	ck_assert_uint_eq(o.uid, 1000);
 	ck_assert_uint_eq(o.gid, 1001);
 	ck_assert_str_eq(o.user, "alice");
@@ -36,7 +36,7 @@ START_TEST(test_init_gid_defaults_to_uid_and_go_bools)
 	struct init_opts o;
 	char err[256] = "";
 
-	ck_assert_int_eq(options_parse_init(ARGC(argv), argv, &o, err, sizeof(err)), 0);
+	ck_assert_int_eq(cmdline_parse_init(ARGC(argv), argv, &o, err, sizeof(err)), 0);
 	ck_assert_uint_eq(o.uid, 4294967294U);
 	ck_assert_uint_eq(o.gid, 4294967294U);
 	ck_assert(!o.monitor_host);
@@ -79,7 +79,7 @@ START_TEST(test_init_errors)
 
 		while (cases[i].argv[argc])
 			argc++;
-		ck_assert_int_eq(options_parse_init(argc, cases[i].argv, &o, err, sizeof(err)), -EINVAL);
+		ck_assert_int_eq(cmdline_parse_init(argc, cases[i].argv, &o, err, sizeof(err)), -EINVAL);
 		ck_assert_msg(strstr(err, cases[i].needle), "case %zu: \"%s\" lacks \"%s\"", i, err,
 			      cases[i].needle);
 	}
@@ -93,7 +93,7 @@ START_TEST(test_global_toolbx_form)
 	struct global_opts g;
 	char err[256] = "";
 
-	ck_assert_int_eq(options_parse_global(ARGC(argv), argv, &g, err, sizeof(err)), 0);
+	ck_assert_int_eq(cmdline_parse_global(ARGC(argv), argv, &g, err, sizeof(err)), 0);
 	ck_assert(g.log_level_set);
 	ck_assert_int_eq(g.log_level, LOG_LVL_DEBUG);
 	ck_assert_int_eq(g.cmd_index, 3);
@@ -106,23 +106,23 @@ START_TEST(test_global_bad_level)
 	struct global_opts g;
 	char err[256] = "";
 
-	ck_assert_int_eq(options_parse_global(ARGC(argv), argv, &g, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(cmdline_parse_global(ARGC(argv), argv, &g, err, sizeof(err)), -EINVAL);
 	ck_assert(strstr(err, "loud"));
 }
 END_TEST
 
 START_TEST(test_user_names)
 {
-	ck_assert_int_eq(options_check_user_name("alice"), 0);
-	ck_assert_int_eq(options_check_user_name("a.b-c_d$"), 0);
-	ck_assert_int_eq(options_check_user_name("Ünïcode"), 0);
-	ck_assert_int_eq(options_check_user_name(""), -EINVAL);
-	ck_assert_int_eq(options_check_user_name("-x"), -EINVAL);
-	ck_assert_int_eq(options_check_user_name("+x"), -EINVAL);
-	ck_assert_int_eq(options_check_user_name("12345"), -EINVAL);
-	ck_assert_int_eq(options_check_user_name("a b"), -EINVAL);
-	ck_assert_int_eq(options_check_user_name("a\nb"), -EINVAL);
-	ck_assert_int_eq(options_check_user_name("a,b"), -EINVAL);
+	ck_assert_int_eq(cmdline_check_user_name("alice"), 0);
+	ck_assert_int_eq(cmdline_check_user_name("a.b-c_d$"), 0);
+	ck_assert_int_eq(cmdline_check_user_name("Ünïcode"), 0);
+	ck_assert_int_eq(cmdline_check_user_name(""), -EINVAL);
+	ck_assert_int_eq(cmdline_check_user_name("-x"), -EINVAL);
+	ck_assert_int_eq(cmdline_check_user_name("+x"), -EINVAL);
+	ck_assert_int_eq(cmdline_check_user_name("12345"), -EINVAL);
+	ck_assert_int_eq(cmdline_check_user_name("a b"), -EINVAL);
+	ck_assert_int_eq(cmdline_check_user_name("a\nb"), -EINVAL);
+	ck_assert_int_eq(cmdline_check_user_name("a,b"), -EINVAL);
 }
 END_TEST
 
@@ -130,21 +130,21 @@ START_TEST(test_ids)
 {
 	unsigned int v;
 
-	ck_assert_int_eq(options_parse_id("0", &v), 0);
+	ck_assert_int_eq(cmdline_parse_id("0", &v), 0);
 	ck_assert_uint_eq(v, 0);
-	ck_assert_int_eq(options_parse_id("2147483648", &v), 0);
+	ck_assert_int_eq(cmdline_parse_id("2147483648", &v), 0);
 	ck_assert_uint_eq(v, 2147483648U);
-	ck_assert_int_eq(options_parse_id("4294967295", &v), -ERANGE);
-	ck_assert_int_eq(options_parse_id("99999999999999999999", &v), -ERANGE);
-	ck_assert_int_eq(options_parse_id("-1", &v), -EINVAL);
-	ck_assert_int_eq(options_parse_id("", &v), -EINVAL);
-	ck_assert_int_eq(options_parse_id(" 1", &v), -EINVAL);
+	ck_assert_int_eq(cmdline_parse_id("4294967295", &v), -ERANGE);
+	ck_assert_int_eq(cmdline_parse_id("99999999999999999999", &v), -ERANGE);
+	ck_assert_int_eq(cmdline_parse_id("-1", &v), -EINVAL);
+	ck_assert_int_eq(cmdline_parse_id("", &v), -EINVAL);
+	ck_assert_int_eq(cmdline_parse_id(" 1", &v), -EINVAL);
 }
 END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("options");
+	Suite *s = suite_create("cmdline");
 	TCase *tc = tcase_create("core");
 	SRunner *sr;
 	int failed;

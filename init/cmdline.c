@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "options.h"
+#include "cmdline.h"
 
-int options_parse_id(const char *s, unsigned int *out)
+int cmdline_parse_id(const char *s, unsigned int *out)
 {
 	unsigned long long v = 0;
 
@@ -24,7 +24,7 @@ int options_parse_id(const char *s, unsigned int *out)
 	return 0;
 }
 
-int options_check_user_name(const char *name)
+int cmdline_check_user_name(const char *name)
 {
 	size_t len;
 
@@ -46,7 +46,7 @@ int options_check_user_name(const char *name)
 	return 0;
 }
 
-int options_parse_global(int argc, char **argv, struct global_opts *o, char *err, size_t errlen)
+int cmdline_parse_global(int argc, char **argv, struct global_opts *o, char *err, size_t errlen)
 {
 	static const struct option longopts[] = {
 		{"log-level", required_argument, NULL, 'l'}, {"verbose", no_argument, NULL, 'v'},
@@ -119,7 +119,7 @@ static bool parse_bool_arg(const char *arg, bool *out)
 	return false;
 }
 
-int options_parse_init(int argc, char **argv, struct init_opts *o, char *err, size_t errlen)
+int cmdline_parse_init(int argc, char **argv, struct init_opts *o, char *err, size_t errlen)
 {
 	/* Boolean flags take an optional "=true|false", as Go's flag package does for Toolbx. */
 	static const struct option longopts[] = {
@@ -150,7 +150,7 @@ int options_parse_init(int argc, char **argv, struct init_opts *o, char *err, si
 		switch (c) {
 		case OPT_UID:
 		case OPT_GID:
-			if (options_parse_id(optarg, &id) < 0) {
+			if (cmdline_parse_id(optarg, &id) < 0) {
 				snprintf(err, errlen,
 					 "invalid %s \"%s\" (expected a number from 0 to "
 					 "4294967294)",
@@ -225,7 +225,7 @@ int options_parse_init(int argc, char **argv, struct init_opts *o, char *err, si
 	}
 	if (!o->gid_set)
 		o->gid = o->uid;
-	if (options_check_user_name(o->user) < 0) {
+	if (cmdline_check_user_name(o->user) < 0) {
 		snprintf(err, errlen, "invalid user name \"%s\"", o->user);
 		return -EINVAL;
 	}
