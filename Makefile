@@ -150,6 +150,7 @@ lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 		--suppress=missingIncludeSystem -Ishared shared init host
 	clang-tidy --quiet $(SHARED_SRC) $(INIT_SRC) $(HOST_SRC) -- -std=gnu11 -D_GNU_SOURCE -Ishared \
+		-Iinit -Ihost -DTB_VERSION='"lint"' \
 		$(shell $(PKG_CONFIG) --cflags json-c 2>/dev/null)
 
 # Man pages: markdown sources in man/*.md, generated roff pages committed.

@@ -100,7 +100,7 @@ int path_open_parent(int root_fd, const char *path, bool create, const char **la
 int path_open_nofollow(int root_fd, const char *path, enum path_create how)
 {
 	_cleanup_close_ int parent = -1;
-	const char *last;
+	const char *last = NULL;
 	struct stat st;
 	int fd;
 
@@ -111,7 +111,7 @@ int path_open_nofollow(int root_fd, const char *path, enum path_create how)
 	parent = path_open_parent(root_fd, path, how != PATH_OPEN_ONLY, &last);
 	if (parent < 0)
 		return parent;
-	if (strcmp(last, "..") == 0 || strchr(last, '/'))
+	if (!last || strcmp(last, "..") == 0 || strchr(last, '/'))
 		return -EINVAL;
 	if (fstatat(parent, last, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (S_ISLNK(st.st_mode))

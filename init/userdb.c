@@ -87,6 +87,13 @@ static void classify(enum userdb_kind kind, struct userdb_line *line)
 		colons += t[i] == ':';
 	if (colons + 1 != userdb_nfields(kind))
 		return;
+	/* A name this module could write back: no blank, ',' or control character. */
+	for (size_t i = 0; i < len && t[i] != ':'; i++) {
+		unsigned char c = (unsigned char)t[i];
+
+		if (c < 0x20 || c == 0x7f || c == ' ' || c == ',')
+			return;
+	}
 	for (unsigned f = 0; f < userdb_nfields(kind); f++) {
 		if (!is_id_field(kind, f))
 			continue;
@@ -256,7 +263,9 @@ bool userdb_line_claims_id(const struct userdb *db, size_t idx, uint32_t id)
 		return false;
 	if (idx >= db->nlines || !loose_text(&db->lines[idx], &p, &len))
 		return false;
-	if (!locate_field(p, len, field, &off, &flen))
+	/* Parsers skip lines with too few fields; extra ones musl folds into the last. */
+	if (!locate_field(p, len, userdb_nfields(db->kind) - 1, &off, &flen) ||
+	    !locate_field(p, len, field, &off, &flen))
 		return false;
 	while (digits < flen && p[off + digits] >= '0' && p[off + digits] <= '9')
 		digits++;
@@ -292,8 +301,7 @@ bool userdb_find_id(const struct userdb *db, uint32_t id, size_t from, size_t *i
 	return false;
 }
 
-int userdb_field(const struct userdb *db, size_t idx, unsigned field, const char **p,
-		 size_t *len)
+int userdb_field(const struct userdb *db, size_t idx, unsigned field, const char **p, size_t *len)
 {
 	size_t off;
 
@@ -338,7 +346,7 @@ bool userdb_valid_value(const char *s)
 
 bool userdb_valid_name(const char *s)
 {
-	if (!*s || *s == '+' || *s == '-' || !userdb_valid_value(s))
+	if (!*s || *s == '+' || *s == '-' || *s == '#' || !userdb_valid_value(s))
 		return false;
 	return strpbrk(s, ", \t") == NULL;
 }
@@ -424,7 +432,7 @@ static size_t insert_point(const struct userdb *db)
 int userdb_add(struct userdb *db, const char *const *fields, size_t *idx)
 {
 	unsigned nf = userdb_nfields(db->kind);
-	struct userdb_line nline = { 0 };
+	struct userdb_line nline = {0};
 	size_t total = 0, pos = 0, at;
 	char *t;
 	int r;
@@ -510,9 +518,10 @@ bool userdb_has_member(const struct userdb *db, size_t idx, unsigned field, cons
 
 int userdb_add_member(struct userdb *db, size_t idx, unsigned field, const char *name)
 {
-	_cleanup_free_ char *v = NULL;
 	size_t len, n = strlen(name);
 	const char *p;
+	char *v;
+	int r;
 
 	if (!is_member_field(db->kind, field) || !userdb_valid_name(name) ||
 	    userdb_field(db, idx, field, &p, &len) < 0)
@@ -528,15 +537,18 @@ int userdb_add_member(struct userdb *db, size_t idx, unsigned field, const char 
 	/* "a," already ends with a separator; "" needs none. */
 	if (len && p[len - 1] != ',')
 		v[len++] = ',';
-	memcpy(v + len, name, n);
-	return replace_field(db, idx, field, v, len + n);
+	memcpy(v + len, name, n); // NOLINT(bugprone-not-null-terminated-result): sized below
+	r = replace_field(db, idx, field, v, len + n);
+	free(v);
+	return r;
 }
 
 int userdb_remove_member(struct userdb *db, size_t idx, unsigned field, const char *name)
 {
-	_cleanup_free_ char *v = NULL;
 	size_t len, n = strlen(name), start = 0, out = 0;
 	const char *p;
+	char *v;
+	int r;
 
 	if (!is_member_field(db->kind, field) || userdb_field(db, idx, field, &p, &len) < 0)
 		return -EINVAL;
@@ -558,5 +570,7 @@ int userdb_remove_member(struct userdb *db, size_t idx, unsigned field, const ch
 			start = i + 1;
 		}
 	}
-	return replace_field(db, idx, field, v, out);
+	r = replace_field(db, idx, field, v, out);
+	free(v);
+	return r;
 }

@@ -69,6 +69,7 @@ static void log_vmsg(enum log_level level, int err, const char *fmt, va_list ap)
 	n = snprintf(line, sizeof(line), "%s: %s", log_prog, tags[level]);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
+	// NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): callers va_start it
 	m = vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	if (m < 0)
 		return;
