@@ -40,9 +40,9 @@ int log_parse_level(const char *s, enum log_level *out)
 		const char *name;
 		enum log_level level;
 	} names[] = {
-		{ "panic", LOG_LVL_ERROR }, { "fatal", LOG_LVL_ERROR },   { "error", LOG_LVL_ERROR },
-		{ "warn", LOG_LVL_WARN },   { "warning", LOG_LVL_WARN },  { "info", LOG_LVL_INFO },
-		{ "debug", LOG_LVL_DEBUG }, { "trace", LOG_LVL_DEBUG },
+		{"panic", LOG_LVL_ERROR}, {"fatal", LOG_LVL_ERROR},  {"error", LOG_LVL_ERROR},
+		{"warn", LOG_LVL_WARN},	  {"warning", LOG_LVL_WARN}, {"info", LOG_LVL_INFO},
+		{"debug", LOG_LVL_DEBUG}, {"trace", LOG_LVL_DEBUG},
 	};
 
 	if (!s || !*s)
@@ -62,7 +62,7 @@ int log_parse_level(const char *s, enum log_level *out)
 
 static void log_vmsg(enum log_level level, int err, const char *fmt, va_list ap)
 {
-	static const char *const tags[] = { "error: ", "warning: ", "", "debug: " };
+	static const char *const tags[] = {"error: ", "warning: ", "", "debug: "};
 	char line[1024];
 	int n, m;
 

@@ -6,15 +6,15 @@
 
 #include "cmdline.h"
 
-#define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
+#define ARGV(...) ((char *[]){__VA_ARGS__, NULL})
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
 
 START_TEST(test_init_full)
 {
-	char *argv[] = { "init-container", "--uid", "1000",	   "--gid",	"1001",
-			 "--user",	   "alice", "--home",	   "/home/alice", "--shell",
-			 "/bin/bash",	   "--home-link", "--media-link", "--mnt-link", "--monitor-host",
-			 NULL };
+	char *argv[] = {"init-container", "--uid",	"1000",		  "--gid",
+			"1001",		  "--user",	"alice",	  "--home",
+			"/home/alice",	  "--shell",	"/bin/bash",	  "--home-link",
+			"--media-link",	  "--mnt-link", "--monitor-host", NULL};
 	struct init_opts o;
 	char err[256] = "";
 
@@ -30,9 +30,8 @@ END_TEST
 
 START_TEST(test_init_gid_defaults_to_uid_and_go_bools)
 {
-	char *argv[] = { "init-container", "--uid=4294967294", "--user=u",
-			 "--home=/h",	   "--shell=/bin/sh",  "--monitor-host=false",
-			 "--home-link=true", NULL };
+	char *argv[] = {"init-container",  "--uid=4294967294",	   "--user=u",	       "--home=/h",
+			"--shell=/bin/sh", "--monitor-host=false", "--home-link=true", NULL};
 	struct init_opts o;
 	char err[256] = "";
 
@@ -50,26 +49,31 @@ START_TEST(test_init_errors)
 		char **argv;
 		const char *needle;
 	} cases[] = {
-		{ ARGV("init-container", "--user", "u", "--home", "/h", "--shell", "/bin/sh"), "--uid" },
-		{ ARGV("init-container", "--uid", "1", "--home", "/h", "--shell", "/bin/sh"), "--user" },
-		{ ARGV("init-container", "--uid", "x1", "--user", "u", "--home", "/h", "--shell", "/s"),
-		  "invalid --uid" },
-		{ ARGV("init-container", "--uid", "4294967295", "--user", "u", "--home", "/h", "--shell",
-		       "/s"),
-		  "invalid --uid" },
-		{ ARGV("init-container", "--uid", "1", "--user", "a:b", "--home", "/h", "--shell", "/s"),
-		  "invalid user name" },
-		{ ARGV("init-container", "--uid", "1", "--user", "u", "--home", "rel", "--shell", "/s"),
-		  "invalid home" },
-		{ ARGV("init-container", "--uid", "1", "--user", "u", "--home", "/h", "--shell", "/s",
-		       "--bogus"),
-		  "unknown option" },
-		{ ARGV("init-container", "--uid", "1", "--user", "u", "--home", "/h", "--shell", "/s",
-		       "extra"),
-		  "unexpected argument" },
-		{ ARGV("init-container", "--uid", "1", "--user", "u", "--home", "/h", "--shell", "/s",
-		       "--mnt-link=maybe"),
-		  "invalid value" },
+		{ARGV("init-container", "--user", "u", "--home", "/h", "--shell", "/bin/sh"),
+		 "--uid"},
+		{ARGV("init-container", "--uid", "1", "--home", "/h", "--shell", "/bin/sh"),
+		 "--user"},
+		{ARGV("init-container", "--uid", "x1", "--user", "u", "--home", "/h", "--shell",
+		      "/s"),
+		 "invalid --uid"},
+		{ARGV("init-container", "--uid", "4294967295", "--user", "u", "--home", "/h",
+		      "--shell", "/s"),
+		 "invalid --uid"},
+		{ARGV("init-container", "--uid", "1", "--user", "a:b", "--home", "/h", "--shell",
+		      "/s"),
+		 "invalid user name"},
+		{ARGV("init-container", "--uid", "1", "--user", "u", "--home", "rel", "--shell",
+		      "/s"),
+		 "invalid home"},
+		{ARGV("init-container", "--uid", "1", "--user", "u", "--home", "/h", "--shell",
+		      "/s", "--bogus"),
+		 "unknown option"},
+		{ARGV("init-container", "--uid", "1", "--user", "u", "--home", "/h", "--shell",
+		      "/s", "extra"),
+		 "unexpected argument"},
+		{ARGV("init-container", "--uid", "1", "--user", "u", "--home", "/h", "--shell",
+		      "/s", "--mnt-link=maybe"),
+		 "invalid value"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -79,7 +83,8 @@ START_TEST(test_init_errors)
 
 		while (cases[i].argv[argc])
 			argc++;
-		ck_assert_int_eq(cmdline_parse_init(argc, cases[i].argv, &o, err, sizeof(err)), -EINVAL);
+		ck_assert_int_eq(cmdline_parse_init(argc, cases[i].argv, &o, err, sizeof(err)),
+				 -EINVAL);
 		ck_assert_msg(strstr(err, cases[i].needle), "case %zu: \"%s\" lacks \"%s\"", i, err,
 			      cases[i].needle);
 	}
@@ -89,7 +94,7 @@ END_TEST
 START_TEST(test_global_toolbx_form)
 {
 	/* Toolbx's entry point: toolbox --log-level debug init-container ... */
-	char *argv[] = { "toolbox", "--log-level", "debug", "init-container", "--uid", "1", NULL };
+	char *argv[] = {"toolbox", "--log-level", "debug", "init-container", "--uid", "1", NULL};
 	struct global_opts g;
 	char err[256] = "";
 
@@ -102,7 +107,7 @@ END_TEST
 
 START_TEST(test_global_bad_level)
 {
-	char *argv[] = { "toolbox-init", "--log-level", "loud", "exec", NULL };
+	char *argv[] = {"toolbox-init", "--log-level", "loud", "exec", NULL};
 	struct global_opts g;
 	char err[256] = "";
 

@@ -35,7 +35,8 @@ static int count_zombies(pid_t ppid)
 		if (fgets(buf, sizeof(buf), f)) {
 			char *p = strrchr(buf, ')');
 
-			if (p && sscanf(p + 2, "%c %d", &state, &pp) == 2 && pp == ppid && state == 'Z')
+			if (p && sscanf(p + 2, "%c %d", &state, &pp) == 2 && pp == ppid &&
+			    state == 'Z')
 				n++;
 		}
 		fclose(f);
@@ -154,7 +155,7 @@ static int on_pipe(int fd, void *data)
 	if (read(fd, &c, 1) == 1)
 		(*count)++;
 	if (*count == 3)
-		raise(SIGINT); /* blocked: arrives through the signalfd */
+		raise(SIGINT);	       /* blocked: arrives through the signalfd */
 	return *count == 2 ? -EIO : 0; /* an error is logged, the loop goes on */
 }
 
@@ -167,7 +168,7 @@ START_TEST(test_watch_handlers_and_sigint)
 	ck_assert_int_eq(pipe(fds), 0);
 	ck_assert_int_eq(pid1_begin(&p), 0);
 	ck_assert_int_eq(write(fds[1], "abc", 3), 3);
-	w = (struct pid1_watch){ .fd = fds[0], .handle = on_pipe, .data = &count };
+	w = (struct pid1_watch){.fd = fds[0], .handle = on_pipe, .data = &count};
 	ck_assert_int_eq(pid1_loop(&p, &w, 1), 0);
 	ck_assert_int_eq(count, 3);
 	ck_assert_int_eq(p.term_signal, SIGINT);
