@@ -90,8 +90,8 @@ static const char *const pid1_syscalls[] = {
 	"nanosleep", "clock_nanosleep", "sched_yield", "futex", "restart_syscall",
 	/* signals and children */
 	"rt_sigprocmask", "rt_sigreturn", "rt_sigaction", "rt_sigpending", "rt_sigtimedwait",
-	"signalfd", "signalfd4", "wait4", "waitid", "kill", "tkill", "tgkill", "pidfd_open",
-	"pidfd_send_signal",
+	"sigaltstack", "signalfd", "signalfd4", "wait4", "waitid", "kill", "tkill", "tgkill",
+	"pidfd_open", "pidfd_send_signal",
 	/* files: readiness stamps, monitored host files */
 	"open", "openat", "stat", "lstat", "fstat", "newfstatat", "statx", "statfs", "fstatfs",
 	"access", "faccessat", "faccessat2", "readlink", "readlinkat", "symlink", "symlinkat",

@@ -275,16 +275,11 @@ static int become_user(const struct session_user *u)
 	return 0;
 }
 
-/* A login shell the user cannot run is replaced by /bin/sh, with a warning. */
+/* The user's login shell, or /bin/sh when the container has no usable one. */
 static const char *usable_shell(const struct session_user *u)
 {
-	if (!u->shell)
-		return SESSION_FALLBACK_SHELL;
-	if (access(u->shell, X_OK) == 0)
+	if (u->shell && access(u->shell, X_OK) == 0)
 		return u->shell;
-	log_msg(LOG_LVL_WARN, errno,
-		"login shell %s of user %s is not usable in the container; using %s", u->shell,
-		u->name, SESSION_FALLBACK_SHELL);
 	return SESSION_FALLBACK_SHELL;
 }
 
@@ -627,6 +622,11 @@ int session_main(int argc, char **argv)
 			r = SESSION_EXIT_OURS;
 			goto out;
 		}
+		if (u.shell && strcmp(shell, u.shell) != 0)
+			log_msg(LOG_LVL_WARN, 0,
+				"login shell %s of user %s is not usable in the container; using "
+				"%s",
+				u.shell, u.name, shell);
 		login_argv[0] = login_name;
 		file = shell;
 		cmd_argv = login_argv;
