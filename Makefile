@@ -110,7 +110,7 @@ $(HOSTDIR)/tests/fuzz/replay_main.o: tests/fuzz/replay_main.c
 fuzz: $(FUZZ_BIN)
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(filter-out -MMD -MP -Werror,$(CFLAGS)) -g -O1 \
+	$(CLANG) $(filter-out -MMD -MP -Werror,$(CFLAGS)) -Iinit -Ihost $(shell $(PKG_CONFIG) --cflags json-c 2>/dev/null) -g -O1 \
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRC) $(HOST_LIBS)
 
 # ---- checks ----
@@ -127,7 +127,8 @@ setup:
 	tests/setup.sh
 
 check-unit: $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; CK_FORK=yes $$t; done
+	@failed=""; for t in $(UNIT_BIN); do echo "== $$t"; CK_FORK=yes $$t || failed="$$failed $$t"; done; \
+	if [ -n "$$failed" ]; then echo "check-unit: failed:$$failed"; exit 1; fi
 
 check-fuzz: $(FUZZ_REPLAY_BIN)
 	@set -e; for f in $(FUZZ_REPLAY_BIN); do n=$$(basename $$f); \

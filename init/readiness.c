@@ -84,7 +84,11 @@ int readiness_prepare(struct readiness *r, uid_t uid, gid_t gid, const char *run
 	r->uid = uid;
 	r->gid = gid;
 	r->pid = getpid();
-	if (runtime_dir && runtime_dir[0] == '/')
+	/* Toolbx's layout: root's stamps live in /run/toolbox (a volume from the host's), a
+	 * user's in $XDG_RUNTIME_DIR/toolbox. */
+	if (uid == 0)
+		n = snprintf(base, sizeof(base), "/run");
+	else if (runtime_dir && runtime_dir[0] == '/')
 		n = snprintf(base, sizeof(base), "%s", runtime_dir);
 	else
 		n = snprintf(base, sizeof(base), "/run/user/%u", (unsigned int)uid);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The init's readiness stamps, which the launcher (and upstream Toolbx) wait for:
- * $XDG_RUNTIME_DIR/toolbox/container-initialized-<PID> on success, container-failed-<PID>
+ * $XDG_RUNTIME_DIR/toolbox/container-initialized-<PID> (/run/toolbox/... for root, as
+ * Toolbx has it) on success, container-failed-<PID>
  * holding the one-line error on failure, and the same two named by container id when
  * /run/.containerenv gives one (for --pid private, where PID is 1).
  */
@@ -26,7 +27,8 @@ int readiness_containerenv_value(const char *text, const char *key, char *out, s
 int readiness_id_from_mountinfo(const char *text, char *out, size_t cap);
 
 /*
- * Work out the stamp directory (XDG_RUNTIME_DIR or /run/user/UID, then toolbox/), read the
+ * Work out the stamp directory (/run/toolbox for uid 0, else XDG_RUNTIME_DIR or
+ * /run/user/UID, then toolbox/), read the
  * container id, make the directory (0700, owned by uid:gid) and remove stale stamps of
  * this container id. 0 or -errno.
  */

@@ -494,6 +494,46 @@ static int exec_failed(const char *file, const char *path, int err)
 	return SESSION_EXIT_CANNOT_EXEC;
 }
 
+/* "session-" 32 lowercase hex ".pid", nothing else. */
+static bool session_file_name_ok(const char *s)
+{
+	if (strncmp(s, "session-", 8) != 0)
+		return false;
+	s += 8;
+	for (int i = 0; i < 32; i++, s++) {
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return false;
+	}
+	return strcmp(s, ".pid") == 0;
+}
+
+/*
+ * The launcher's session PID file (docs/INTERFACES.md, "Requests from the launcher"): the
+ * PID that is about to become the command, so the launcher can hang it up. Never fatal.
+ */
+static void write_session_file(void)
+{
+	_cleanup_close_ int fd = -1;
+	const char *path = getenv("TOOLBOX_SESSION_FILE");
+	const char *base;
+	char buf[32];
+	int n, r;
+
+	if (!path)
+		return;
+	base = strrchr(path, '/');
+	if (path[0] != '/' || !base || !session_file_name_ok(base + 1)) {
+		log_msg(LOG_LVL_DEBUG, 0, "ignoring TOOLBOX_SESSION_FILE=%s", path);
+	} else {
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+		r = fd < 0 ? -errno : fd_write_all(fd, buf, (size_t)n);
+		if (r < 0)
+			log_msg(LOG_LVL_DEBUG, -r, "cannot write %s", path);
+	}
+	unsetenv("TOOLBOX_SESSION_FILE");
+}
+
 /*
  * execvp() with @file apart from @argv (a login shell's argv[0] is "-bash"): a name with
  * a slash runs as is, anything else goes through $PATH, where a missing entry or a
@@ -640,6 +680,7 @@ int session_main(int argc, char **argv)
 		r = SESSION_EXIT_OURS;
 		goto out;
 	}
+	write_session_file();
 	r = session_exec(file, cmd_argv);
 out:
 	session_user_clear(&u);

@@ -25,10 +25,10 @@ static void PRINTF_LIKE(3, 4) seterr(char *err, size_t errlen, const char *fmt, 
 {
 	va_list ap;
 
-	if (!err || errlen == 0)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
+	/* LLVM 14's analyzer loses va_start here (as in shared/log.c); the list is set. */
+	if (err && errlen > 0)
+		vsnprintf(err, errlen, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
 	va_end(ap);
 }
 
@@ -62,18 +62,32 @@ static bool all_digits(const char *s)
 	return true;
 }
 
+/* @s for an error line: at most 64 bytes, control characters as '?'. */
+static const char *printable(const char *s, char *buf, size_t len)
+{
+	size_t i = 0;
+
+	for (; s && s[i] && i + 1 < len && i < 64; i++)
+		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	buf[i] = '\0';
+	return buf;
+}
+
 static int check_req(const struct setup_user_req *req, char *err, size_t errlen)
 {
+	char shown[72];
+
 	if (!req->name || !userdb_valid_name(req->name) || all_digits(req->name) ||
 	    strlen(req->name) > 256 || !strcmp(req->name, ".") || !strcmp(req->name, "..")) {
-		seterr(err, errlen, "invalid user name \"%s\" (it must be 1 to 256 characters, not all "
-			    "digits, without ':', ',', blanks or a leading '-' or '+')",
-		       req->name ? req->name : "");
+		seterr(err, errlen,
+		       "invalid user name \"%s\" (it must be 1 to 256 characters, not all "
+		       "digits, without ':', ',', blanks or a leading '-' or '+')",
+		       printable(req->name, shown, sizeof(shown)));
 		return -EINVAL;
 	}
 	if (req->uid == (uid_t)-1 || req->gid == (gid_t)-1) {
-		seterr(err, errlen, "invalid uid %lu or gid %lu for user %s", (unsigned long)req->uid,
-		       (unsigned long)req->gid, req->name);
+		seterr(err, errlen, "invalid uid %lu or gid %lu for user %s",
+		       (unsigned long)req->uid, (unsigned long)req->gid, req->name);
 		return -EINVAL;
 	}
 	if (req->uid != 0 && !strcmp(req->name, "root")) {
@@ -82,15 +96,17 @@ static int check_req(const struct setup_user_req *req, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	if (!req->home || req->home[0] != '/' || !userdb_valid_value(req->home)) {
-		seterr(err, errlen, "invalid home directory \"%s\" for user %s (it must be an absolute "
-			    "path without ':' or control characters)",
-		       req->home ? req->home : "", req->name);
+		seterr(err, errlen,
+		       "invalid home directory \"%s\" for user %s (it must be an absolute "
+		       "path without ':' or control characters)",
+		       printable(req->home, shown, sizeof(shown)), req->name);
 		return -EINVAL;
 	}
 	if (!req->shell || req->shell[0] != '/' || !userdb_valid_value(req->shell)) {
-		seterr(err, errlen, "invalid shell \"%s\" for user %s (it must be an absolute path "
-			    "without ':' or control characters)",
-		       req->shell ? req->shell : "", req->name);
+		seterr(err, errlen,
+		       "invalid shell \"%s\" for user %s (it must be an absolute path "
+		       "without ':' or control characters)",
+		       printable(req->shell, shown, sizeof(shown)), req->name);
 		return -EINVAL;
 	}
 	return 0;
@@ -209,62 +225,63 @@ static uint32_t lastchg_days(const struct setup_user_req *req)
 	return (uint32_t)(time(NULL) / 86400);
 }
 
-/* Delete the password of passwd entry @name, as `passwd --delete` does. */
-static int empty_password(struct setup_user_dbs *dbs, const char *name,
-			  const struct setup_user_req *req)
+/*
+ * Delete the password of passwd entry @pi, as `passwd --delete` does. Its shadow entry is
+ * found by name (getspnam() takes the first), and duplicates are dropped.
+ */
+static int empty_password(struct setup_user_dbs *dbs, size_t pi, const struct setup_user_req *req)
 {
-	char days[16];
-	size_t pi, si;
+	char days[16], *name;
+	size_t si;
 	int r;
 
-	if (!userdb_find_name(&dbs->passwd, name, 0, &pi))
-		return -ENOENT;
 	if (!dbs->has_shadow)
 		return userdb_set_field(&dbs->passwd, pi, PW_PASSWD, "");
 	r = userdb_set_field(&dbs->passwd, pi, PW_PASSWD, "x");
 	if (r < 0)
 		return r;
+	name = entry_name(&dbs->passwd, pi);
+	if (!name)
+		return -ENOMEM;
 	r = purge_name(&dbs->shadow, name, true, &si);
-	if (r < 0)
-		return r;
-	if (r == 1)
-		return userdb_set_field(&dbs->shadow, si, SP_PWDP, "");
-	snprintf(days, sizeof(days), "%" PRIu32, lastchg_days(req));
-	return userdb_add(&dbs->shadow,
-			  (const char *const[]){ name, "", days, "0", "99999", "7", "", "", "" },
-			  NULL);
+	if (r == 1) {
+		r = userdb_set_field(&dbs->shadow, si, SP_PWDP, "");
+	} else if (r == 0) {
+		snprintf(days, sizeof(days), "%" PRIu32, lastchg_days(req));
+		r = userdb_add(&dbs->shadow,
+			       (const char *const[]){name, "", days, "0", "99999", "7", "", "", ""},
+			       NULL);
+	}
+	free(name);
+	return r;
 }
 
 /* root exists (added when neither the name nor id 0 is there) and has no password. */
 static int setup_root(struct setup_user_dbs *dbs, const struct setup_user_req *req)
 {
-	_cleanup_free_ char *name = NULL;
 	size_t i;
 	int r;
 
 	if (!userdb_find_name(&dbs->passwd, "root", 0, &i) &&
 	    !userdb_find_id(&dbs->passwd, 0, 0, &i)) {
 		r = userdb_add(&dbs->passwd,
-			       (const char *const[]){ "root", dbs->has_shadow ? "x" : "", "0", "0",
-						      "root", "/root", "/bin/sh" },
+			       (const char *const[]){"root", dbs->has_shadow ? "x" : "", "0", "0",
+						     "root", "/root", "/bin/sh"},
 			       &i);
 		if (r < 0)
 			return r;
 	}
 	if (!userdb_find_name(&dbs->group, "root", 0, &i) &&
 	    !userdb_find_id(&dbs->group, 0, 0, &i)) {
-		r = userdb_add(&dbs->group, (const char *const[]){ "root", "x", "0", "" }, NULL);
+		r = userdb_add(&dbs->group, (const char *const[]){"root", "x", "0", ""}, NULL);
 		if (r < 0)
 			return r;
 	}
-	if (userdb_find_name(&dbs->passwd, "root", 0, &i))
-		return empty_password(dbs, "root", req);
-	if (!userdb_find_id(&dbs->passwd, 0, 0, &i))
+	/* By name, as `passwd --delete root`; else whoever has uid 0. */
+	if (!userdb_find_name(&dbs->passwd, "root", 0, &i) &&
+	    !userdb_find_id(&dbs->passwd, 0, 0, &i))
 		return -ENOENT;
-	name = entry_name(&dbs->passwd, i);
-	if (!name)
-		return -ENOMEM;
-	return empty_password(dbs, name, req);
+	return empty_password(dbs, i, req);
 }
 
 /* Passwd: exactly one line for NAME and one for UID, with the requested values. */
@@ -276,7 +293,7 @@ static int setup_passwd(struct setup_user_dbs *dbs, const struct setup_user_req 
 
 	/* Other accounts at our uid go away (see setup_user.h for why). */
 	while (userdb_find_id(pw, req->uid, from, &i)) {
-		_cleanup_free_ char *other = NULL;
+		char *other;
 
 		if (userdb_line_claims(pw, i, req->name)) {
 			from = i + 1;
@@ -286,8 +303,11 @@ static int setup_passwd(struct setup_user_dbs *dbs, const struct setup_user_req 
 		if (!other)
 			return -ENOMEM;
 		r = drop_user(dbs, other, req->name);
+		free(other);
 		if (r < 0)
 			return r;
+		/* Lines before @from may have moved: look again from the start. */
+		from = 0;
 	}
 	/* Lines no module parses but a lenient libc might read as our uid. */
 	for (i = 0; i < pw->nlines;) {
@@ -309,8 +329,8 @@ static int setup_passwd(struct setup_user_dbs *dbs, const struct setup_user_req 
 		snprintf(uid, sizeof(uid), "%lu", (unsigned long)req->uid);
 		snprintf(gid, sizeof(gid), "%lu", (unsigned long)req->gid);
 		return userdb_add(pw,
-				  (const char *const[]){ req->name, dbs->has_shadow ? "x" : "", uid,
-							 gid, "", req->home, req->shell },
+				  (const char *const[]){req->name, dbs->has_shadow ? "x" : "", uid,
+							gid, "", req->home, req->shell},
 				  NULL);
 	}
 	r = userdb_set_number(pw, i, PW_UID, req->uid);
@@ -331,10 +351,10 @@ static int add_group(struct setup_user_dbs *dbs, const char *name, uint32_t gid,
 	int r;
 
 	snprintf(num, sizeof(num), "%" PRIu32, gid);
-	r = userdb_add(&dbs->group, (const char *const[]){ name, "x", num, "" }, idx);
+	r = userdb_add(&dbs->group, (const char *const[]){name, "x", num, ""}, idx);
 	if (r < 0 || !dbs->has_gshadow || userdb_find_name(&dbs->gshadow, name, 0, &i))
 		return r;
-	return userdb_add(&dbs->gshadow, (const char *const[]){ name, "!", "", "" }, NULL);
+	return userdb_add(&dbs->gshadow, (const char *const[]){name, "!", "", ""}, NULL);
 }
 
 static int setup_primary_group(struct setup_user_dbs *dbs, const struct setup_user_req *req)
@@ -413,9 +433,10 @@ static int setup_admin_group(struct setup_user_dbs *dbs, const struct setup_user
 	return userdb_add_member(&dbs->gshadow, i, SG_MEM, req->name);
 }
 
-int setup_user_apply(struct setup_user_dbs *dbs, const struct setup_user_req *req, char *err,
-		     size_t errlen)
+int setup_user_edit(struct setup_user_dbs *dbs, const struct setup_user_req *req, char *err,
+		    size_t errlen)
 {
+	size_t i;
 	int r;
 
 	r = check_req(req, err, errlen);
@@ -435,7 +456,9 @@ int setup_user_apply(struct setup_user_dbs *dbs, const struct setup_user_req *re
 		if (r == 0)
 			r = setup_admin_group(dbs, req);
 		if (r == 0)
-			r = empty_password(dbs, req->name, req);
+			r = userdb_find_name(&dbs->passwd, req->name, 0, &i)
+				    ? empty_password(dbs, i, req)
+				    : -ENOENT;
 		if (r < 0) {
 			seterr(err, errlen, "cannot set up user %s in the container's /etc: %s",
 			       req->name, strerror(-r));
@@ -472,11 +495,8 @@ struct dbfile {
 };
 
 struct sudoers_plan {
-	bool want; /* sudo is in the image */
 	bool mkdir; /* /etc/sudoers.d is to be created */
 	bool write; /* the drop-in is missing or differs */
-	bool existed; /* the drop-in existed (for the roll back) */
-	struct file_meta ometa;
 	char *orig;
 	size_t olen;
 	char text[512];
@@ -493,9 +513,12 @@ static void describe_symlink(int dirfd, const char *name, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
-/* Refuse anything but a regular file (or a missing one): 0, 1 if missing, -errno. */
-static int check_regular(int dirfd, const char *dir, const char *name, struct stat *st,
-			 char *err, size_t errlen)
+/*
+ * Refuse anything but a regular file (@type S_IFREG) or a directory (S_IFDIR), a symbolic
+ * link above all: 0, 1 if missing, -errno.
+ */
+static int check_node(int dirfd, const char *dir, const char *name, mode_t type, struct stat *st,
+		      char *err, size_t errlen)
 {
 	char target[PATH_MAX];
 
@@ -509,16 +532,16 @@ static int check_regular(int dirfd, const char *dir, const char *name, struct st
 	}
 	if (S_ISLNK(st->st_mode)) {
 		describe_symlink(dirfd, name, target, sizeof(target));
-		seterr(err, errlen, "refusing to edit %s/%s: it is a symbolic link to %s (the "
-			    "image must have its own regular file; nothing was changed)",
+		seterr(err, errlen,
+		       "refusing to edit %s/%s: it is a symbolic link to %s (the image must have "
+		       "its own; nothing was changed)",
 		       dir, name, target);
 		return -ELOOP;
 	}
-	if (!S_ISREG(st->st_mode)) {
-		seterr(err, errlen, "refusing to edit %s/%s: not a regular file (nothing was "
-			    "changed)",
-		       dir, name);
-		return -EINVAL;
+	if ((st->st_mode & S_IFMT) != type) {
+		seterr(err, errlen, "refusing to edit %s/%s: not a %s (nothing was changed)", dir,
+		       name, type == S_IFDIR ? "directory" : "regular file");
+		return type == S_IFDIR ? -ENOTDIR : -EINVAL;
 	}
 	return 0;
 }
@@ -541,16 +564,17 @@ static int read_dbfile(int etc, struct dbfile *f, char *err, size_t errlen)
 	struct stat st;
 	int r;
 
-	r = check_regular(etc, "/etc", f->name, &st, err, errlen);
+	r = check_node(etc, "/etc", f->name, S_IFREG, &st, err, errlen);
 	if (r < 0)
 		return r;
 	if (r == 1) {
 		/* Created, if it is created, as distributions ship it. */
-		f->meta = (struct file_meta){ .mode = 0644, .uid = 0, .gid = 0 };
+		f->meta = (struct file_meta){.mode = 0644, .uid = 0, .gid = 0};
 		return 0;
 	}
 	f->exists = true;
-	f->meta = (struct file_meta){ .mode = st.st_mode & 07777, .uid = st.st_uid, .gid = st.st_gid };
+	f->meta =
+		(struct file_meta){.mode = st.st_mode & 07777, .uid = st.st_uid, .gid = st.st_gid};
 	return read_regular(etc, "/etc", f->name, USERDB_MAX_SIZE, &f->orig, &f->olen, err, errlen);
 }
 
@@ -570,49 +594,35 @@ static int plan_sudoers(int root, int etc, const struct setup_user_req *req,
 			struct sudoers_plan *sp, char *err, size_t errlen)
 {
 	_cleanup_close_ int dfd = -1;
-	char target[PATH_MAX];
+	char who[32];
 	struct stat st;
 	int r, n;
 
 	if (req->uid == 0)
 		return 0;
-	if (sudoers_plain(req->name))
-		n = snprintf(sp->text, sizeof(sp->text), "%s", req->name);
-	else
-		n = snprintf(sp->text, sizeof(sp->text), "#%lu", (unsigned long)req->uid);
+	/* A name sudoers could read otherwise (alias, keyword, escapes) is given as #uid. */
+	snprintf(who, sizeof(who), "#%lu", (unsigned long)req->uid);
 	n = snprintf(sp->text, sizeof(sp->text),
 		     "# Written by toolbox-init: the host user may run anything as root.\n"
 		     "%s ALL=(ALL:ALL) NOPASSWD: ALL\n",
-		     sudoers_plain(req->name) ? req->name : sp->text);
-	if (n < 0 || (size_t)n >= sizeof(sp->text))
+		     sudoers_plain(req->name) ? req->name : who);
+	if (n < 0 || (size_t)n >= sizeof(sp->text)) {
+		seterr(err, errlen,
+		       "cannot write /etc/sudoers.d/" SUDOERS_NAME ": user name %s is "
+		       "too long",
+		       req->name);
 		return -ENAMETOOLONG;
+	}
 	sp->len = (size_t)n;
 
-	if (fstatat(etc, "sudoers.d", &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		int e = errno;
-
-		if (e != ENOENT) {
-			seterr(err, errlen, "cannot read /etc/sudoers.d: %s%s", strerror(e), hint(e));
-			return -e;
-		}
+	r = check_node(etc, "/etc", "sudoers.d", S_IFDIR, &st, err, errlen);
+	if (r < 0)
+		return r;
+	if (r == 1) {
 		/* No drop-in directory: only make one when sudo is installed. */
-		sp->want = fstatat(root, "usr/bin/sudo", &st, 0) == 0;
-		sp->mkdir = sp->write = sp->want;
+		sp->mkdir = sp->write = fstatat(root, "usr/bin/sudo", &st, 0) == 0;
 		return 0;
 	}
-	if (S_ISLNK(st.st_mode)) {
-		describe_symlink(etc, "sudoers.d", target, sizeof(target));
-		seterr(err, errlen, "refusing to write /etc/sudoers.d/" SUDOERS_NAME ": /etc/sudoers.d "
-			    "is a symbolic link to %s (nothing was changed)",
-		       target);
-		return -ELOOP;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		seterr(err, errlen, "refusing to write /etc/sudoers.d/" SUDOERS_NAME ": /etc/sudoers.d "
-			    "is not a directory (nothing was changed)");
-		return -ENOTDIR;
-	}
-	sp->want = true;
 	dfd = openat(etc, "sudoers.d", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0) {
 		int e = errno;
@@ -620,21 +630,19 @@ static int plan_sudoers(int root, int etc, const struct setup_user_req *req,
 		seterr(err, errlen, "cannot open /etc/sudoers.d: %s%s", strerror(e), hint(e));
 		return -e;
 	}
-	r = check_regular(dfd, "/etc/sudoers.d", SUDOERS_NAME, &st, err, errlen);
+	r = check_node(dfd, "/etc/sudoers.d", SUDOERS_NAME, S_IFREG, &st, err, errlen);
 	if (r < 0)
 		return r;
 	if (r == 1) {
 		sp->write = true;
 		return 0;
 	}
-	sp->existed = true;
-	sp->ometa = (struct file_meta){ .mode = st.st_mode & 07777, .uid = st.st_uid, .gid = st.st_gid };
-	r = read_regular(dfd, "/etc/sudoers.d", SUDOERS_NAME, SUDOERS_MAX, &sp->orig, &sp->olen, err,
-			 errlen);
+	r = read_regular(dfd, "/etc/sudoers.d", SUDOERS_NAME, SUDOERS_MAX, &sp->orig, &sp->olen,
+			 err, errlen);
 	if (r < 0)
 		return r;
 	sp->write = sp->olen != sp->len || memcmp(sp->orig, sp->text, sp->len) != 0 ||
-		    sp->ometa.mode != 0440 || sp->ometa.uid != 0 || sp->ometa.gid != 0;
+		    (st.st_mode & 07777) != 0440 || st.st_uid != 0 || st.st_gid != 0;
 	return 0;
 }
 
@@ -656,8 +664,8 @@ static int take_lock(int etc, unsigned timeout_ms, int *out, char *err, size_t e
 	}
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
-		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-		struct timespec pause = { .tv_nsec = 20 * 1000 * 1000 };
+		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+		struct timespec pause = {.tv_nsec = 20 * 1000 * 1000};
 		long long ms;
 
 		if (fcntl(fd, F_SETLK, &fl) == 0)
@@ -671,9 +679,10 @@ static int take_lock(int etc, unsigned timeout_ms, int *out, char *err, size_t e
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		ms = (now.tv_sec - start.tv_sec) * 1000LL + (now.tv_nsec - start.tv_nsec) / 1000000;
 		if (ms >= (long long)timeout_ms) {
-			seterr(err, errlen, "cannot lock /etc/.pwd.lock: still held by another process "
-				    "after %u ms (something in the container is editing the user "
-				    "database; try again)",
+			seterr(err, errlen,
+			       "cannot lock /etc/.pwd.lock: still held by another process "
+			       "after %u ms (something in the container is editing the user "
+			       "database; try again)",
 			       timeout_ms);
 			return -ETIMEDOUT;
 		}
@@ -700,10 +709,21 @@ static int open_etc(int root, int *out, char *err, size_t errlen)
 	}
 	if (fd < 0) {
 		int e = errno;
+		char target[PATH_MAX];
+		struct stat st;
 
-		if (e == ELOOP || e == ENOTDIR)
-			seterr(err, errlen, "refusing to edit /etc: not a directory of the image "
-				    "(a symbolic link?); nothing was changed");
+		if (fstatat(root, "etc", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+			describe_symlink(root, "etc", target, sizeof(target));
+			seterr(err, errlen,
+			       "refusing to edit /etc: it is a symbolic link to %s (the image "
+			       "must have its own /etc; nothing was changed)",
+			       target);
+			return -ELOOP;
+		}
+		if (e == ENOTDIR)
+			seterr(err, errlen,
+			       "refusing to edit /etc: not a directory (nothing was "
+			       "changed)");
 		else
 			seterr(err, errlen, "cannot open /etc: %s%s", strerror(e), hint(e));
 		return -e;
@@ -737,7 +757,7 @@ static void roll_back(int etc, struct dbfile **order, size_t n, char *err, size_
 
 static int write_sudoers(int etc, struct sudoers_plan *sp, char *err, size_t errlen)
 {
-	static const struct file_meta meta = { .mode = 0440, .uid = 0, .gid = 0 };
+	static const struct file_meta meta = {.mode = 0440, .uid = 0, .gid = 0};
 	_cleanup_close_ int dfd = -1;
 	int r;
 
@@ -758,8 +778,8 @@ static int write_sudoers(int etc, struct sudoers_plan *sp, char *err, size_t err
 	}
 	r = fd_replace_file_at(dfd, SUDOERS_NAME, sp->text, sp->len, &meta);
 	if (r < 0) {
-		seterr(err, errlen, "cannot write /etc/sudoers.d/" SUDOERS_NAME ": %s%s", strerror(-r),
-		       hint(-r));
+		seterr(err, errlen, "cannot write /etc/sudoers.d/" SUDOERS_NAME ": %s%s",
+		       strerror(-r), hint(-r));
 		if (sp->mkdir)
 			unlinkat(etc, "sudoers.d", AT_REMOVEDIR);
 		return r;
@@ -775,16 +795,16 @@ int setup_user(int root_dirfd, const struct setup_user_req *req, bool *changed, 
 {
 	_cleanup_close_ int etc = -1;
 	_cleanup_close_ int lock = -1;
-	struct setup_user_dbs dbs = { 0 };
-	struct sudoers_plan sp = { 0 };
-	struct dbfile pw = { .name = "passwd", .kind = USERDB_PASSWD };
-	struct dbfile gr = { .name = "group", .kind = USERDB_GROUP };
-	struct dbfile sh = { .name = "shadow", .kind = USERDB_SHADOW };
-	struct dbfile gs = { .name = "gshadow", .kind = USERDB_GSHADOW };
+	struct setup_user_dbs dbs = {0};
+	struct sudoers_plan sp = {0};
+	struct dbfile pw = {.name = "passwd", .kind = USERDB_PASSWD};
+	struct dbfile gr = {.name = "group", .kind = USERDB_GROUP};
+	struct dbfile sh = {.name = "shadow", .kind = USERDB_SHADOW};
+	struct dbfile gs = {.name = "gshadow", .kind = USERDB_GSHADOW};
 	/* The write order; see setup_user.h. */
-	struct dbfile *order[] = { &gs, &gr, &sh, &pw };
-	struct userdb *dbp[] = { &dbs.gshadow, &dbs.group, &dbs.shadow, &dbs.passwd };
-	bool *has[] = { &dbs.has_gshadow, &dbs.has_group, &dbs.has_shadow, &dbs.has_passwd };
+	struct dbfile *order[] = {&gs, &gr, &sh, &pw};
+	struct userdb *dbp[] = {&dbs.gshadow, &dbs.group, &dbs.shadow, &dbs.passwd};
+	bool *has[] = {&dbs.has_gshadow, &dbs.has_group, &dbs.has_shadow, &dbs.has_passwd};
 	size_t k;
 	int r;
 
@@ -811,7 +831,8 @@ int setup_user(int root_dirfd, const struct setup_user_req *req, bool *changed, 
 		r = userdb_parse(dbp[k], order[k]->kind, order[k]->orig ? order[k]->orig : "",
 				 order[k]->olen);
 		if (r < 0) {
-			seterr(err, errlen, "cannot read /etc/%s: %s", order[k]->name, strerror(-r));
+			seterr(err, errlen, "cannot read /etc/%s: %s", order[k]->name,
+			       strerror(-r));
 			goto out;
 		}
 		*has[k] = order[k]->exists;
@@ -819,7 +840,7 @@ int setup_user(int root_dirfd, const struct setup_user_req *req, bool *changed, 
 	r = plan_sudoers(root_dirfd, etc, req, &sp, err, errlen);
 	if (r < 0)
 		goto out;
-	r = setup_user_apply(&dbs, req, err, errlen);
+	r = setup_user_edit(&dbs, req, err, errlen);
 	if (r < 0)
 		goto out;
 	for (k = 0; k < ARRAY_SIZE(order); k++) {
@@ -832,8 +853,8 @@ int setup_user(int root_dirfd, const struct setup_user_req *req, bool *changed, 
 			seterr(err, errlen, "cannot update /etc/%s: %s", f->name, strerror(-r));
 			goto out;
 		}
-		f->write = !f->exists || f->outlen != f->olen ||
-			   memcmp(f->out, f->orig, f->olen) != 0;
+		f->write =
+			!f->exists || f->outlen != f->olen || memcmp(f->out, f->orig, f->olen) != 0;
 	}
 
 	/* Now write, in order; on failure put back what was written. */
@@ -868,4 +889,18 @@ out:
 	}
 	free(sp.orig);
 	return r;
+}
+
+int setup_user_apply(const struct setup_user_req *req, char *err, size_t errlen)
+{
+	_cleanup_close_ int root = -1;
+
+	root = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0) {
+		int e = errno;
+
+		seterr(err, errlen, "cannot open /: %s", strerror(e));
+		return -e;
+	}
+	return setup_user(root, req, NULL, err, errlen);
 }

@@ -44,6 +44,9 @@
  * without them; /etc/shadow and /etc/gshadow are never created: an image without them
  * keeps its convention (passwords in /etc/passwd), as busybox images do.
  *
+ * Limits: a file over USERDB_MAX_SIZE (16 MiB) is refused, unchanged. Whether sudo is
+ * installed is a stat() of usr/bin/sudo under the root directory given.
+ *
  * Safety: everything is read through a directory fd with O_NOFOLLOW. If /etc, one of the
  * four files, /etc/sudoers.d or /etc/sudoers.d/toolbox is a symbolic link (say to
  * /run/host/etc/passwd, the host's own file) or not a regular file/directory, nothing is
@@ -72,12 +75,12 @@
 #include "userdb.h"
 
 struct setup_user_req {
-	const char *name; /* checked with userdb_valid_name(); "root" when uid is 0 */
-	uid_t uid; /* 0 is the root case above; (uid_t)-1 is refused */
-	gid_t gid; /* (gid_t)-1 is refused */
-	const char *home; /* absolute */
-	const char *shell; /* absolute */
-	long lastchg; /* days since 1970 written in new shadow entries; 0: today */
+	const char *name;	  /* checked; with uid 0 unused: root is who is handled */
+	uid_t uid;		  /* 0 is the root case above; (uid_t)-1 is refused */
+	gid_t gid;		  /* (gid_t)-1 is refused */
+	const char *home;	  /* absolute */
+	const char *shell;	  /* absolute */
+	long lastchg;		  /* days since 1970 written in new shadow entries; 0: today */
 	unsigned lock_timeout_ms; /* wait for /etc/.pwd.lock at most this long; 0: 5000 */
 };
 
@@ -91,12 +94,13 @@ struct setup_user_dbs {
 };
 
 /*
- * The pure part: check @req and edit @dbs as described above. No I/O. A missing passwd or
- * group (has_* false, empty db) gets has_* set. On error, one line in @err (may be NULL)
+ * The pure part: check @req and edit @dbs as described above. No I/O. Each db must have
+ * been parsed (an empty one for a missing file, has_* false). A missing passwd or group
+ * gets has_* set: it is to be created. On error, one line in @err (may be NULL)
  * and -errno; @dbs may then be partly edited and must only be freed.
  */
-int setup_user_apply(struct setup_user_dbs *dbs, const struct setup_user_req *req, char *err,
-		     size_t errlen);
+int setup_user_edit(struct setup_user_dbs *dbs, const struct setup_user_req *req, char *err,
+		    size_t errlen);
 void setup_user_dbs_free(struct setup_user_dbs *dbs);
 
 /*
@@ -108,5 +112,8 @@ void setup_user_dbs_free(struct setup_user_dbs *dbs);
  */
 int setup_user(int root_dirfd, const struct setup_user_req *req, bool *changed, char *err,
 	       size_t errlen);
+
+/* setup_user() on the root of the running container ("/"): what toolbox-init calls. */
+int setup_user_apply(const struct setup_user_req *req, char *err, size_t errlen);
 
 #endif

@@ -5,8 +5,8 @@
  *
  * The text is kept as a list of lines. A line is an "entry" when this module understands
  * it: no NUL byte, exactly the field count of its kind (passwd 7, group 4, shadow 9,
- * gshadow 4), a non-empty name that does not start with '+' or '-' (NIS compat lines),
- * '#' (comments) or a blank, and
+ * gshadow 4), a non-empty name that does not start with '+' or '-' (NIS compat lines) or
+ * '#' (comments) and has no blank, ',' or control character, and
  * for passwd the uid and gid, for group the gid, written as 1 to 10 decimal digits no
  * larger than 4294967295. Every other line (comments, blank lines, NIS lines, short or
  * long lines, binary junk) is kept byte for byte, in place, and is never matched by the
@@ -36,16 +36,27 @@ enum userdb_kind {
 /* Field numbers, per kind. */
 enum { PW_NAME, PW_PASSWD, PW_UID, PW_GID, PW_GECOS, PW_DIR, PW_SHELL, PW_NFIELDS };
 enum { GR_NAME, GR_PASSWD, GR_GID, GR_MEM, GR_NFIELDS };
-enum { SP_NAME, SP_PWDP, SP_LSTCHG, SP_MIN, SP_MAX, SP_WARN, SP_INACT, SP_EXPIRE, SP_FLAG, SP_NFIELDS };
+enum {
+	SP_NAME,
+	SP_PWDP,
+	SP_LSTCHG,
+	SP_MIN,
+	SP_MAX,
+	SP_WARN,
+	SP_INACT,
+	SP_EXPIRE,
+	SP_FLAG,
+	SP_NFIELDS
+};
 enum { SG_NAME, SG_PASSWD, SG_ADM, SG_MEM, SG_NFIELDS };
 
 struct userdb_line {
 	char *text; /* not NUL-terminated; points into userdb.buf unless owned */
 	uint32_t len;
-	uint32_t id; /* uid (passwd) or gid (group) of an entry, else 0 */
-	bool owned; /* text is a malloc'ed copy made by an edit */
+	uint32_t id;  /* uid (passwd) or gid (group) of an entry, else 0 */
+	bool owned;   /* text is a malloc'ed copy made by an edit */
 	bool newline; /* followed by '\n' when serialized (only the last line may lack it) */
-	bool entry; /* understood, see above */
+	bool entry;   /* understood, see above */
 };
 
 struct userdb {
@@ -75,16 +86,16 @@ bool userdb_find_id(const struct userdb *db, uint32_t id, size_t from, size_t *i
 /*
  * Lenient matching, for lines that are not entries: would a forgiving parser (glibc skips
  * leading blanks and stops at a NUL byte; musl reads leading digits and takes extra
- * fields into the last one) read line @idx as naming @name, or as having passwd uid /
- * group gid @id? Comments ('#') and NIS lines never match. Entries match as the queries
+ * fields into the last one) read line @idx as naming @name ("@name:" after blanks), or as
+ * having passwd uid / group gid @id (all fields present, the id field starting with the
+ * digits of @id)? Comments ('#') and NIS lines never match. Entries match as the queries
  * above do.
  */
 bool userdb_line_claims(const struct userdb *db, size_t idx, const char *name);
 bool userdb_line_claims_id(const struct userdb *db, size_t idx, uint32_t id);
 
 /* Field @field of entry @idx: pointer into the line (not NUL-terminated) and length. */
-int userdb_field(const struct userdb *db, size_t idx, unsigned field, const char **p,
-		 size_t *len);
+int userdb_field(const struct userdb *db, size_t idx, unsigned field, const char **p, size_t *len);
 /* Field @field of entry @idx read as 1 to 10 decimal digits (at most 4294967295). */
 int userdb_get_number(const struct userdb *db, size_t idx, unsigned field, uint32_t *value);
 /* Field @field of entry @idx equals @s. */
@@ -92,8 +103,8 @@ bool userdb_field_eq(const struct userdb *db, size_t idx, unsigned field, const 
 
 /*
  * A value that may be stored in a field: no ':', '\n' or control character other than
- * '\t'. Names (and member list items) also refuse ',', blanks, a leading '+' or '-', and
- * the empty string.
+ * '\t'. Names (and member list items) also refuse ',', blanks, a leading '+', '-' or '#',
+ * and the empty string.
  */
 bool userdb_valid_value(const char *s);
 bool userdb_valid_name(const char *s);

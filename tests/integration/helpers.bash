@@ -105,6 +105,13 @@ tb_mode() { # rootful|rootless
 	TB_HOME=$(readlink -f "$TB_HOME")
 	TB_LOGIN_SHELL=$(getent passwd "$TB_USER" | cut -d: -f7)
 	TB_RUNTIME_DIR=/run/user/$TB_UID
+	# Where the init's readiness stamps go: Toolbx keeps root's in /run/toolbox.
+	if [ "$TB_UID" = 0 ]; then
+		TB_STAMP_DIR=/run/toolbox
+	else
+		TB_STAMP_DIR=$TB_RUNTIME_DIR/toolbox
+	fi
+	export TB_STAMP_DIR
 	export TB_MODE TB_USER TB_UID TB_GID TB_HOME TB_RUNTIME_DIR TB_LOGIN_SHELL
 }
 
@@ -182,6 +189,10 @@ tb_create() {
 		--volume /dev:/dev:rslave
 		--volume "$TB_HOME:$TB_HOME:rslave"
 		--volume "$TB_RUNTIME_DIR:$TB_RUNTIME_DIR")
+	if [ "$TB_UID" = 0 ]; then
+		install -d -m 0700 /run/toolbox
+		args+=(--volume /run/toolbox:/run/toolbox)
+	fi
 	if [ -S /run/dbus/system_bus_socket ]; then
 		args+=(--volume /run/dbus/system_bus_socket:/run/dbus/system_bus_socket)
 	fi
@@ -206,8 +217,8 @@ tb_create() {
 
 # Paths of NAME's readiness stamps (docs/INTERFACES.md), PID-keyed and ID-keyed.
 _tb_stamps() { # KIND NAME-ID PID
-	echo "$TB_RUNTIME_DIR/toolbox/container-$1-$2"
-	[ "${3:-0}" = 0 ] || echo "$TB_RUNTIME_DIR/toolbox/container-$1-$3"
+	echo "$TB_STAMP_DIR/container-$1-$2"
+	[ "${3:-0}" = 0 ] || echo "$TB_STAMP_DIR/container-$1-$3"
 }
 
 _tb_show_logs() {
@@ -223,8 +234,8 @@ tb_wait_ready() { # NAME [TIMEOUT seconds, default 30]
 	if [ "$running" != true ]; then
 		# Stale ID stamps from an earlier start would read as this one's, and a
 		# PID-keyed stamp older than this start is another (gone) container's.
-		rm -f "$TB_RUNTIME_DIR/toolbox/container-initialized-$id" \
-			"$TB_RUNTIME_DIR/toolbox/container-failed-$id"
+		rm -f "$TB_STAMP_DIR/container-initialized-$id" \
+			"$TB_STAMP_DIR/container-failed-$id"
 		since=$(mktemp "${BATS_TEST_TMPDIR:-/tmp}/tb-start.XXXXXX")
 		if ! pm start "$name" >/dev/null; then
 			echo "tb_wait_ready: podman start $name failed"
@@ -272,13 +283,13 @@ _tb_wait_stamp() { # NAME ID PID TIMEOUT SINCE
 			fi
 			echo "tb_wait_ready: $name exited (status $(pm inspect \
 				--format '{{.State.ExitCode}}' "$name")) without a readiness stamp" \
-				"in $TB_RUNTIME_DIR/toolbox"
+				"in $TB_STAMP_DIR"
 			_tb_show_logs "$name"
 			return 1
 		fi
 		if [ "$SECONDS" -ge "$deadline" ]; then
 			echo "tb_wait_ready: $name not ready after ${timeout}s (no" \
-				"container-initialized-$pid in $TB_RUNTIME_DIR/toolbox)"
+				"container-initialized-$pid in $TB_STAMP_DIR)"
 			_tb_show_logs "$name"
 			return 1
 		fi

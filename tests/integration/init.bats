@@ -79,9 +79,9 @@ _wait_for() { # SECONDS CMD...: retry CMD every 50 ms
 
 	# The stamp the launcher waits for belongs to the user.
 	pid=$(pm inspect --format '{{.State.Pid}}' "$name")
-	run stat -c '%u %a' "$TB_RUNTIME_DIR/toolbox/container-initialized-$pid"
+	run stat -c '%u %a' "$TB_STAMP_DIR/container-initialized-$pid"
 	assert_output "$TB_UID 644"
-	run stat -c '%u %a' "$TB_RUNTIME_DIR/toolbox"
+	run stat -c '%u %a' "$TB_STAMP_DIR"
 	assert_output "$TB_UID 700"
 }
 
@@ -244,7 +244,7 @@ _wait_for() { # SECONDS CMD...: retry CMD every 50 ms
 	assert_output --partial "/etc"
 	pid=$(pm inspect --format '{{.State.Pid}}' "$name")
 	id=$(pm inspect --format '{{.Id}}' "$name")
-	run cat "$TB_RUNTIME_DIR/toolbox/container-failed-$id"
+	run cat "$TB_STAMP_DIR/container-failed-$id"
 	assert_success
 	[ "${#lines[@]}" = 1 ] || fail "the marker must hold one line: $output"
 }

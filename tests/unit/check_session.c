@@ -341,6 +341,43 @@ START_TEST(exit_status_is_the_command_s)
 }
 END_TEST
 
+static void set_session_file(void *arg)
+{
+	setenv("TOOLBOX_SESSION_FILE", arg, 1);
+}
+
+START_TEST(session_pid_file)
+{
+	char dir[] = "/tmp/check_session.XXXXXX", path[128], bad[128], text[64] = "";
+	struct run r;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/session-0123456789abcdef0123456789abcdef.pid", dir);
+	/* The command sees its own PID in the file, and not the variable. */
+	run_session((char *[]){"exec", "sh", "-c", "echo $$; echo [$TOOLBOX_SESSION_FILE]", NULL},
+		    set_session_file, path, &r);
+	ck_assert_int_eq(r.status, 0);
+	f = fopen(path, "re");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(text, sizeof(text), f));
+	fclose(f);
+	ck_assert_msg(strncmp(r.out, text, strlen(text)) == 0, "file %s, command %s", text, r.out);
+	ck_assert_ptr_nonnull(strstr(r.out, "[]"));
+	/* Any other name is ignored, quietly, and the command still runs. */
+	snprintf(bad, sizeof(bad), "%s/passwd", dir);
+	run_session((char *[]){"exec", "true", NULL}, set_session_file, bad, &r);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_str_eq(r.err, "");
+	ck_assert_int_eq(access(bad, F_OK), -1);
+	/* An existing file is never overwritten (O_EXCL), and that is not fatal. */
+	run_session((char *[]){"exec", "true", NULL}, set_session_file, path, &r);
+	ck_assert_int_eq(r.status, 0);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 START_TEST(not_found_is_127)
 {
 	struct run r;
@@ -811,6 +848,7 @@ static Suite *session_suite(void)
 	tcase_add_test(tc, switch_user_errors);
 	tcase_add_test(tc, root_login_shell);
 	tcase_add_test(tc, podman_switched_user);
+	tcase_add_test(tc, session_pid_file);
 	suite_add_tcase(s, tc);
 	return s;
 }
