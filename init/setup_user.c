@@ -446,7 +446,11 @@ int setup_user_edit(struct setup_user_dbs *dbs, const struct setup_user_req *req
 		setup_user_seterr(err, errlen, "internal error: user databases of the wrong kind");
 		return -EINVAL;
 	}
-	dbs->has_passwd = dbs->has_group = true;
+	/* A missing shadow file is created too: an empty password field in /etc/passwd is
+	 * what `passwd --delete` would leave, but BusyBox's own passwd parser drops such
+	 * lines, so the user would lose its name there. "x" plus an empty shadow password
+	 * reads the same everywhere. */
+	dbs->has_passwd = dbs->has_group = dbs->has_shadow = true;
 
 	if (req->uid != 0) {
 		r = setup_passwd(dbs, req);

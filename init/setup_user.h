@@ -7,8 +7,8 @@
  *
  * What it does, for a user NAME with UID, GID, HOME and SHELL (UID != 0):
  *  - root: added as root:x:0:0:root:/root:/bin/sh (group root:x:0:) when the image has no
- *    entry named root nor one with id 0; its password is deleted: empty in /etc/shadow, or
- *    in /etc/passwd when the image has no shadow file.
+ *    entry named root nor one with id 0; its password is deleted: "x" in /etc/passwd and
+ *    empty in /etc/shadow.
  *  - UID taken by another name (Ubuntu's `ubuntu`, a vendor's default user): that account
  *    is removed as userdel would: its passwd and shadow entries, its name from every
  *    member and admin list, and its personal group (named like it, its primary gid, no
@@ -23,7 +23,7 @@
  *  - NAME absent: `NAME:x:UID:GID::HOME:SHELL` is added.
  *  - Password: empty, as `passwd --delete` leaves it: the passwd field is "x" and the
  *    shadow entry's password empty (the entry is added as NAME::DAYS:0:99999:7::: when
- *    missing), or when the image has no /etc/shadow the passwd field itself is empty.
+ *    missing; /etc/shadow itself is created when the image has none, see below).
  *    Other fields of an existing shadow entry are kept.
  *  - Primary group: a group with GID, whatever its name, is used as it is. Else a group
  *    named NAME at another gid is moved to GID (as groupmod -g would). Else NAME:x:GID: is
@@ -41,8 +41,10 @@
  *
  * Missing files: /etc/passwd and /etc/group are created (0644 root:root) when the image
  * has none (and /etc itself, 0755), so that the user resolves even in an image that shipped
- * without them; /etc/shadow and /etc/gshadow are never created: an image without them
- * keeps its convention (passwords in /etc/passwd), as busybox images do.
+ * without them. /etc/shadow is created (0600 root:root) when missing: an empty password
+ * field in /etc/passwd is what `passwd --delete` leaves there, but BusyBox's own passwd
+ * parser drops such lines (`id -un` then fails), so the user gets "x" and an empty shadow
+ * password instead, which every libc reads the same. /etc/gshadow is never created.
  *
  * Limits: a file over USERDB_MAX_SIZE (16 MiB) is refused, unchanged. Whether sudo is
  * installed is a stat() of usr/bin/sudo under the root directory given.
@@ -95,8 +97,8 @@ struct setup_user_dbs {
 
 /*
  * The pure part: check @req and edit @dbs as described above. No I/O. Each db must have
- * been parsed (an empty one for a missing file, has_* false). A missing passwd or group
- * gets has_* set: it is to be created. On error, one line in @err (may be NULL)
+ * been parsed (an empty one for a missing file, has_* false). A missing passwd, group or
+ * shadow gets has_* set: it is to be created. On error, one line in @err (may be NULL)
  * and -errno; @dbs may then be partly edited and must only be freed.
  */
 int setup_user_edit(struct setup_user_dbs *dbs, const struct setup_user_req *req, char *err,

@@ -116,8 +116,12 @@ static int read_dbfile(int etc, struct dbfile *f, char *err, size_t errlen)
 	if (r < 0)
 		return r;
 	if (r == 1) {
-		/* Created, if it is created, as distributions ship it. */
-		f->meta = (struct file_meta){.mode = 0644, .uid = 0, .gid = 0};
+		/* Created, if it is created, as distributions ship it (shadow readable by
+		 * root only: an image without the file has no shadow group either). */
+		f->meta = (struct file_meta){
+			.mode = f->kind == USERDB_SHADOW || f->kind == USERDB_GSHADOW ? 0600 : 0644,
+			.uid = 0,
+			.gid = 0};
 		return 0;
 	}
 	f->exists = true;

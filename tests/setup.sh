@@ -1,7 +1,7 @@
 #!/bin/bash
 # Prepare this machine for the test suite (run as root; idempotent, fast when all is in
 # place): Debian packages, the rootless test user, its runtime directory, /dev/mqueue,
-# podman's rootless state for that user, and the test images (tests/images.sh).
+# podman's rootless state for that user, and the test images (tests/images.sh --matrix).
 # One progress line per step.
 set -euo pipefail
 
@@ -112,6 +112,8 @@ if [ "$driver" != overlay ]; then
 fi
 step "storage $TB_TEST_USER" "${driver:-unknown}"
 
-# 7. Test images, in root's and the test user's storage.
-"$here/images.sh"
-step images ok
+# 7. Test images, in root's and the test user's storage, and the toolbox images of the
+# image matrix (tests/images/matrix.list, built by images/build).
+t0=$SECONDS
+"$here/images.sh" --matrix
+step images "ok ($((SECONDS - t0))s)"

@@ -246,13 +246,18 @@ START_TEST(test_busybox_no_shadow)
 					.uid = 1000,
 					.gid = 1000,
 					.home = "/home/alice",
-					.shell = "/bin/sh"},
+					.shell = "/bin/sh",
+					.lastchg = DAYS},
 	       true);
-	assert_file("etc/passwd", "root::0:0:root:/root:/bin/sh\n"
+	/* "x" and a new shadow file: BusyBox's parser drops passwd lines with an empty
+	 * password field. */
+	assert_file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"
 				  "daemon:x:1:1:daemon:/usr/sbin:/bin/false\n"
-				  "alice::1000:1000::/home/alice:/bin/sh\n");
+				  "alice:x:1000:1000::/home/alice:/bin/sh\n");
 	assert_file("etc/group", "root:x:0:\ndaemon:x:1:\nwheel:x:10:root,alice\nalice:x:1000:\n");
-	ck_assert_int_eq(fstatat(root_fd, "etc/shadow", &st, 0), -1);
+	assert_file("etc/shadow", "alice::19000:0:99999:7:::\nroot::19000:0:99999:7:::\n");
+	ck_assert_int_eq(fstatat(root_fd, "etc/shadow", &st, 0), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0600);
 	ck_assert_int_eq(fstatat(root_fd, "etc/gshadow", &st, 0), -1);
 	teardown();
 }
@@ -307,8 +312,8 @@ START_TEST(test_several_uid_conflicts)
 	put("etc/group", "root:x:0:\nsudo:x:27:bob,carol\n", 0644, 0, 0);
 	run_ok(&alice, true);
 	pw = get("etc/passwd");
-	ck_assert_str_eq(pw,
-			 "root::0:0:root:/root:/bin/sh\nalice::1000:1000::/home/alice:/bin/bash\n");
+	ck_assert_str_eq(
+		pw, "root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/bash\n");
 	ck_assert_uint_eq(count_passwd(pw, NULL, 1000), 1);
 	free(pw);
 	assert_file("etc/group", "root:x:0:\nsudo:x:27:alice\nalice:x:1000:\n");
@@ -456,11 +461,12 @@ START_TEST(test_missing_files)
 	ck_assert_int_eq(unlinkat(root_fd, "etc", AT_REMOVEDIR), 0);
 	run_ok(&alice, true);
 	assert_file("etc/passwd",
-		    "alice::1000:1000::/home/alice:/bin/bash\nroot::0:0:root:/root:/bin/sh\n");
+		    "alice:x:1000:1000::/home/alice:/bin/bash\nroot:x:0:0:root:/root:/bin/sh\n");
 	assert_file("etc/group", "alice:x:1000:\nsudo:x:27:alice\nroot:x:0:\n");
 	ck_assert_int_eq(fstatat(root_fd, "etc/passwd", &st, 0), 0);
 	ck_assert_uint_eq(st.st_mode & 07777, 0644);
-	ck_assert_int_eq(fstatat(root_fd, "etc/shadow", &st, 0), -1);
+	ck_assert_int_eq(fstatat(root_fd, "etc/shadow", &st, 0), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0600);
 	run_ok(&alice, false);
 	teardown();
 
