@@ -141,7 +141,8 @@ _tb_registry() {
 tb_name() {
 	local base
 	base=$(basename "${BATS_TEST_FILENAME:-demo}" .bats)
-	echo "tbt-$base-${BATS_TEST_NUMBER:-$$}${1:+-$1}"
+	# TB_NAME_TAG (set per run by run.sh) keeps two runs at once from sharing names.
+	echo "tbt-${TB_NAME_TAG:+$TB_NAME_TAG-}$base-${BATS_TEST_NUMBER:-$$}${1:+-$1}"
 }
 
 tb_create() {

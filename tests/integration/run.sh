@@ -70,6 +70,8 @@ fi
 # ended was left behind by a test.
 TB_RUN_ID="run-$$-$(date +%s)"
 export TB_RUN_ID
+TB_NAME_TAG=$$
+export TB_NAME_TAG
 report=$(mktemp -d /tmp/toolbox-tests-report.XXXXXX)
 trap 'rm -rf "$report"' EXIT
 
