@@ -17,21 +17,24 @@
 /* A failure marker is one line; anything bigger is not one of ours. */
 #define READY_MARKER_MAX 4096
 
-int ready_dir_for(bool toolbx_layout, char *buf, size_t cap)
+int ready_dir_for(uid_t uid, const char *xdg_runtime_dir, char *buf, size_t cap)
 {
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
 	int n;
 
-	/* Toolbx keeps root's stamps in /run/toolbox, and so does our init. */
-	if (geteuid() == 0)
+	if (uid == 0)
 		n = snprintf(buf, cap, "/run/toolbox");
-	else if (xdg && xdg[0] == '/')
-		n = snprintf(buf, cap, "%s/toolbox", xdg);
+	else if (xdg_runtime_dir && xdg_runtime_dir[0] == '/')
+		n = snprintf(buf, cap, "%s/toolbox", xdg_runtime_dir);
 	else
-		n = snprintf(buf, cap, "/run/user/%u/toolbox", (unsigned int)getuid());
+		n = snprintf(buf, cap, "/run/user/%u/toolbox", (unsigned int)uid);
 	if (n < 0 || (size_t)n >= cap)
 		return -ENAMETOOLONG;
 	return 0;
+}
+
+int ready_dir(char *buf, size_t cap)
+{
+	return ready_dir_for(getuid(), getenv("XDG_RUNTIME_DIR"), buf, cap);
 }
 
 static int mkdir_0700(const char *dir)
@@ -49,24 +52,7 @@ static int mkdir_0700(const char *dir)
 
 int ready_dir_make(const char *dir)
 {
-	char parent[PATH_MAX];
-	char *slash;
-	int r;
-
-	r = mkdir_0700(dir);
-	if (r != -ENOENT)
-		return r;
-	/* Only root makes its own runtime directory (logind makes the users'). */
-	if (geteuid() != 0 || strlen(dir) >= sizeof(parent))
-		return -ENOENT;
-	strcpy(parent, dir);
-	slash = strrchr(parent, '/');
-	if (!slash || slash == parent)
-		return -ENOENT;
-	*slash = '\0';
-	r = mkdir_0700(parent);
-	if (r < 0)
-		return r;
+	/* Its parent is the user's runtime directory (logind's) or /run: never ours to make. */
 	return mkdir_0700(dir);
 }
 

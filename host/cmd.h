@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Subcommand entry points and the launcher's exit codes.
+ *
+ * Each subcommand gets argv starting at its own name (argv[0] = "create", ...), parses
+ * its options with getopt_long (reset optind = 0 first) and returns the exit status.
+ */
+#ifndef TB_CMD_H
+#define TB_CMD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/*
+ * Exit codes (documented in toolbox(1)):
+ *   0    success
+ *   125  the launcher's own failure: bad usage, unknown or non-toolbox container, podman
+ *        missing or failing, image missing, ... (podman's convention; Toolbx 0.0.99.3
+ *        exits 1 for all of these: scripts that test for non-zero work with both)
+ *   126  run: the command was found but could not be executed
+ *   127  run: the command was not found
+ *   128+N run/enter: the command was killed by signal N
+ *   other run/enter: the command's own status
+ */
+#define TB_EXIT_FAILURE 125
+#define TB_EXIT_CANNOT_INVOKE 126
+#define TB_EXIT_NOT_FOUND 127
+
+int cmd_create(int argc, char **argv);
+int cmd_enter(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
+int cmd_rmi(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+
+/*
+ * `--help` of @command (NULL: the tool): our man page (man -l, replacing the process)
+ * when it is installed or in the source tree, else the built-in usage on stdout.
+ * Returns the exit status (0) when it did not exec.
+ */
+int help_show(const char *command);
+/* Print the one-paragraph built-in usage of @command (NULL: the tool) to @f. */
+void help_usage(const char *command, FILE *f);
+/* Whether @command is one of ours. */
+bool help_known_command(const char *command);
+
+/* The options of rm and rmi: -a/--all, -f/--force, -h/--help. */
+struct rm_opts {
+	bool all, force, help;
+};
+/*
+ * Parse them (@argv[0] is "rm" or "rmi"; options may follow the names, as in Toolbx).
+ * Returns the index of the first name, or -1 after printing the usage error.
+ */
+int rm_parse(int argc, char **argv, struct rm_opts *o);
+
+#endif

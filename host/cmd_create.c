@@ -1,0 +1,529 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* toolbox create: one `podman create` with Toolbx's layout; never a half-made container. */
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "create_args.h"
+#include "globals.h"
+#include "hostcompat.h"
+#include "image.h"
+#include "log.h"
+#include "macros.h"
+#include "names.h"
+#include "osrelease.h"
+#include "paths.h"
+#include "podman.h"
+#include "runtime_dir.h"
+
+#define CREATE_ERR_LEN 1024
+
+/* Read a yes/no answer from the terminal; an empty answer is no. */
+static bool ask_yes_no(const char *question)
+{
+	char line[64];
+
+	for (;;) {
+		fprintf(stdout, "%s [y/N]: ", question);
+		fflush(stdout);
+		if (!fgets(line, sizeof(line), stdin))
+			return false;
+		line[strcspn(line, "\r\n")] = '\0';
+		if (!line[0] || strcasecmp(line, "n") == 0 || strcasecmp(line, "no") == 0)
+			return false;
+		if (strcasecmp(line, "y") == 0 || strcasecmp(line, "yes") == 0)
+			return true;
+	}
+}
+
+static bool on_terminal(void)
+{
+	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+}
+
+/* 1 exists, 0 does not, < 0 podman failed (message printed). */
+static int container_exists(const char *name)
+{
+	const char *args[] = {"container", "exists", "--", name, NULL};
+	struct podman_result res;
+	int r = podman_capture(args, &res);
+
+	if (r < 0) {
+		podman_result_free(&res);
+		log_msg(LOG_LVL_ERROR, -r, "cannot run podman to look for container %s", name);
+		return r;
+	}
+	r = res.status == 0 ? 1 : res.status == 1 ? 0 : -EIO;
+	if (r < 0)
+		log_msg(LOG_LVL_ERROR, 0, "podman cannot look for container %s: %s", name,
+			podman_result_errline(&res));
+	podman_result_free(&res);
+	return r;
+}
+
+/* Remove what a failed create may have left; only called when @name did not exist before. */
+static void remove_half_made(const char *name)
+{
+	const char *args[] = {"rm", "--force", "--", name, NULL};
+	struct podman_result res;
+
+	if (container_exists(name) != 1)
+		return;
+	log_msg(LOG_LVL_INFO, 0, "removing the incomplete container %s", name);
+	if (podman_capture(args, &res) < 0 || res.status != 0)
+		log_msg(LOG_LVL_ERROR, 0,
+			"cannot remove the incomplete container %s: %s; remove it with 'podman rm "
+			"--force %s'",
+			name, podman_result_errline(&res), name);
+	podman_result_free(&res);
+}
+
+struct image_choice {
+	struct image_info info;
+	char *ref; /* what podman create gets */
+};
+
+static void image_choice_free(struct image_choice *c)
+{
+	image_info_free(&c->info);
+	free(c->ref);
+	c->ref = NULL;
+}
+
+/* Look up @ref locally. 1 found (@c filled), 0 absent, < 0 error (printed). */
+static int image_try(const char *ref, struct image_choice *c)
+{
+	_cleanup_free_ char *err = NULL;
+	const char *best;
+	int r = image_inspect(ref, &c->info, &err);
+
+	if (r == -ENOENT)
+		return 0;
+	if (r == -ENOEXEC) {
+		log_msg(LOG_LVL_ERROR, 0, PODMAN_MISSING_MSG);
+		return r;
+	}
+	if (r < 0) {
+		log_msg(LOG_LVL_ERROR, r == -EIO ? 0 : -r, "cannot inspect image %s%s%s", ref,
+			err ? ": " : "", err ? err : "");
+		return r;
+	}
+	/* Toolbx gives podman create a fully qualified name from RepoTags when it can. */
+	best = names_image_has_domain(ref) ? ref : image_best_name(&c->info);
+	c->ref = strdup(best ? best : c->info.id);
+	if (!c->ref) {
+		image_info_free(&c->info);
+		return -ENOMEM;
+	}
+	return 1;
+}
+
+static char *domain_of(const char *ref)
+{
+	return names_image_has_domain(ref) ? strndup(ref, strcspn(ref, "/")) : strdup("docker.io");
+}
+
+/* Pull @ref (asking first unless -y). 0 pulled; < 0 failed or declined (printed). */
+static int image_pull(const char *ref, const struct create_opts *o, const char *local_alt,
+		      const char *release)
+{
+	const char *args[8];
+	struct podman_result res;
+	size_t n = 0;
+	int r;
+
+	if (!globals_get()->assume_yes) {
+		char q[512];
+
+		if (!on_terminal()) {
+			if (local_alt)
+				log_msg(LOG_LVL_ERROR, 0,
+					"image required to create toolbox container: use option "
+					"'--assumeyes' to download %s, or build %s with "
+					"'images/build "
+					"debian %s'",
+					ref, local_alt, release);
+			else
+				log_msg(LOG_LVL_ERROR, 0,
+					"image required to create toolbox container: use option "
+					"'--assumeyes' to download %s",
+					ref);
+			return -EPERM;
+		}
+		snprintf(q, sizeof(q),
+			 "Image required to create toolbox container.\nDownload %s (the size is "
+			 "shown by the registry, typically a few hundred MB)?",
+			 ref);
+		if (!ask_yes_no(q)) {
+			log_msg(LOG_LVL_ERROR, 0,
+				"image %s not downloaded: the container was not "
+				"created",
+				ref);
+			return -ECANCELED;
+		}
+	}
+	args[n++] = "pull";
+	args[n++] = "--quiet";
+	if (o->authfile) {
+		args[n++] = "--authfile";
+		args[n++] = o->authfile;
+	}
+	args[n++] = "--";
+	args[n++] = ref;
+	args[n] = NULL;
+	fprintf(stderr, "toolbox: pulling %s ...\n", ref);
+	r = podman_capture(args, &res);
+	if (r == 0 && res.status == 0) {
+		podman_result_free(&res);
+		return 0;
+	}
+	{
+		_cleanup_free_ char *domain = domain_of(ref);
+		const char *why = r < 0 ? strerror(-r) : podman_result_errline(&res);
+
+		if (local_alt)
+			log_msg(LOG_LVL_ERROR, 0,
+				"failed to pull image %s (%s); offline, build the local image %s "
+				"with "
+				"'images/build debian %s' instead",
+				ref, why, local_alt, release);
+		else
+			log_msg(LOG_LVL_ERROR, 0,
+				"failed to pull image %s (%s); if it is a private image, log in "
+				"with: "
+				"podman login %s",
+				ref, why, domain ? domain : "REGISTRY");
+	}
+	podman_result_free(&res);
+	return -EIO;
+}
+
+/*
+ * Find the image locally (as given, then the distribution's candidates), else pull the
+ * remote candidate. 0 with @c filled; < 0 when it failed (printed).
+ */
+static int image_resolve(const struct names_result *names, const struct create_opts *o,
+			 struct image_choice *c)
+{
+	char **cands;
+	const char *remote, *local_alt = NULL;
+	size_t n;
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	r = image_try(names->image, c);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	cands = names_image_candidates(names->image, names->release);
+	if (!cands)
+		return -ENOMEM;
+	for (n = 0; cands[n]; n++) {
+		r = image_try(cands[n], c);
+		if (r != 0) {
+			names_strv_free(cands);
+			return r < 0 ? r : 0;
+		}
+	}
+	if (!names_image_has_domain(names->image) && n == 1 &&
+	    strcmp(cands[0], names->image) == 0) {
+		log_msg(LOG_LVL_ERROR, 0,
+			"image %s not found in local storage and known registries; give a full "
+			"name such as registry.example.org/%s",
+			names->image, names->image);
+		names_strv_free(cands);
+		return -ENOENT;
+	}
+	remote = cands[n - 1];
+	if (strncmp(remote, "localhost/", 10) == 0) {
+		/* localhost/ is podman's name for images built here: nothing to pull. */
+		log_msg(LOG_LVL_ERROR, 0,
+			"image %s not found in local storage; build it or load it with 'podman "
+			"load' "
+			"first",
+			remote);
+		names_strv_free(cands);
+		return -ENOENT;
+	}
+	if (n > 1)
+		local_alt = cands[0]; /* Debian: the local build we prefer */
+	r = image_pull(remote, o, local_alt, names->release);
+	if (r == 0) {
+		r = image_try(remote, c);
+		if (r == 0) {
+			log_msg(LOG_LVL_ERROR, 0, "image %s was pulled but is not in local storage",
+				remote);
+			r = -ENOENT;
+		}
+	}
+	names_strv_free(cands);
+	return r < 0 ? r : 0;
+}
+
+struct user_info {
+	char *name, *home, *home_canonical, *shell;
+	uid_t uid;
+	gid_t gid;
+};
+
+static void user_info_free(struct user_info *u)
+{
+	free(u->name);
+	free(u->home);
+	free(u->home_canonical);
+	free(u->shell);
+}
+
+static int user_lookup(struct user_info *u)
+{
+	struct passwd *pw;
+	const char *shell = getenv("SHELL");
+
+	memset(u, 0, sizeof(*u));
+	errno = 0;
+	pw = getpwuid(getuid());
+	if (!pw) {
+		log_msg(LOG_LVL_ERROR, errno, "cannot find user %u in the user database",
+			(unsigned)getuid());
+		return -ENOENT;
+	}
+	u->uid = pw->pw_uid;
+	u->gid = pw->pw_gid;
+	/* Toolbx takes the shell from $SHELL; passwd when it is unset. */
+	if (!shell || shell[0] != '/')
+		shell = pw->pw_shell && pw->pw_shell[0] == '/' ? pw->pw_shell : "/bin/sh";
+	u->name = strdup(pw->pw_name);
+	u->home = strdup(pw->pw_dir);
+	u->shell = strdup(shell);
+	if (!u->name || !u->home || !u->shell)
+		return -ENOMEM;
+	u->home_canonical = realpath(u->home, NULL);
+	if (!u->home_canonical) {
+		log_msg(LOG_LVL_ERROR, errno, "failed to canonicalize home directory %s of %s",
+			u->home, u->name);
+		return -errno;
+	}
+	return 0;
+}
+
+static void print_enter_hint(const char *name, const char *default_name)
+{
+	printf("Created container: %s\n", name);
+	if (strcmp(name, default_name) == 0)
+		printf("Enter with: toolbox enter\n");
+	else
+		printf("Enter with: toolbox enter %s\n", name);
+}
+
+/* Run `podman create`; on any failure remove what it left. 0 or < 0 (printed). */
+static int run_create(const char *name, char **argv)
+{
+	struct podman_result res;
+	bool progress = isatty(STDOUT_FILENO) && log_get_level() < LOG_LVL_DEBUG;
+	int r;
+
+	if (progress) {
+		printf("Creating container %s ...", name);
+		fflush(stdout);
+	}
+	r = podman_capture((const char *const *)argv, &res);
+	if (progress) {
+		printf("\r\033[K");
+		fflush(stdout);
+	}
+	if (r == 0 && res.status == 0) {
+		podman_result_free(&res);
+		return 0;
+	}
+	if (r < 0)
+		log_msg(LOG_LVL_ERROR, -r, "failed to create container %s: cannot run podman",
+			name);
+	else
+		log_msg(LOG_LVL_ERROR, 0, "failed to create container %s: %s", name,
+			podman_result_errline(&res)[0] ? podman_result_errline(&res)
+						       : "podman create failed");
+	podman_result_free(&res);
+	remove_half_made(name);
+	return -EIO;
+}
+
+int cmd_create(int argc, char **argv)
+{
+	char err[CREATE_ERR_LEN], init_path[PATH_MAX], runtime_dir[PATH_MAX], self[PATH_MAX];
+	struct create_opts o;
+	struct tb_config cfg = {0};
+	struct os_release osr = {0};
+	struct names_result names = {0};
+	struct image_choice img = {0};
+	struct user_info user = {0};
+	struct create_host_volumes hv = {0};
+	struct hostcompat hc;
+	struct hostcompat_args ha;
+	struct create_spec spec = {0};
+	_cleanup_free_ char *host_distro = NULL, *host_release = NULL, *bad_path = NULL;
+	_cleanup_free_ char *default_name = NULL, *toolbox_path = NULL;
+	char **pargv = NULL;
+	const char *init_label;
+	int r, line, ret = TB_EXIT_FAILURE;
+
+	if (create_parse(argc, argv, &o, err, sizeof(err)) < 0) {
+		log_msg(LOG_LVL_ERROR, 0, "%s", err);
+		return TB_EXIT_FAILURE;
+	}
+	if (o.help)
+		return help_show("create");
+	if (o.authfile && access(o.authfile, F_OK) != 0) {
+		log_msg(LOG_LVL_ERROR, 0,
+			"file %s not found; 'podman login' can be used to create the file",
+			o.authfile);
+		return TB_EXIT_FAILURE;
+	}
+	r = config_load(&cfg, &bad_path, &line);
+	if (r < 0) {
+		if (r == -EINVAL)
+			log_msg(LOG_LVL_ERROR, 0,
+				"failed to parse file %s (line %d): fix or remove it", bad_path,
+				line);
+		else
+			log_msg(LOG_LVL_ERROR, -r, "failed to read file %s",
+				bad_path ? bad_path : "");
+		goto out;
+	}
+	r = osrelease_read_host(NULL, &osr);
+	if (r < 0 && r != -ENOENT)
+		log_msg(LOG_LVL_DEBUG, -r, "cannot read the host's os-release");
+	if (names_host_default(osr.id, osr.version_id, &host_distro, &host_release) < 0)
+		goto oom;
+	{
+		struct names_request req = {
+			.container = o.container,
+			.container_arg = o.container_arg,
+			.distro = o.distro,
+			.image = o.image,
+			.release = o.release,
+			.cfg = &cfg,
+			.host_distro = host_distro,
+			.host_release = host_release,
+		};
+		struct names_request def = {
+			.cfg = &cfg, .host_distro = host_distro, .host_release = host_release};
+		struct names_result dres;
+
+		r = names_resolve(&req, &names, err, sizeof(err));
+		if (r == -ENOMEM)
+			goto oom;
+		if (r < 0) {
+			log_msg(LOG_LVL_ERROR, 0, "%s", err);
+			goto out;
+		}
+		if (names_resolve(&def, &dres, err, sizeof(err)) == 0) {
+			default_name = steal_ptr(&dres.container);
+			names_result_free(&dres);
+		}
+	}
+	log_msg(LOG_LVL_DEBUG, 0, "container %s, image %s, release %s", names.container,
+		names.image, names.release);
+
+	r = runtime_dir_resolve(runtime_dir, sizeof(runtime_dir), err, sizeof(err));
+	if (r < 0) {
+		log_msg(LOG_LVL_ERROR, 0, "%s", err);
+		goto out;
+	}
+	if (!podman_path()) {
+		log_msg(LOG_LVL_ERROR, 0, PODMAN_MISSING_MSG);
+		goto out;
+	}
+	r = container_exists(names.container);
+	if (r < 0)
+		goto out;
+	if (r == 1) {
+		log_msg(LOG_LVL_ERROR, 0,
+			"container %s already exists; enter with: toolbox enter %s",
+			names.container, names.container);
+		goto out;
+	}
+	if (user_lookup(&user) < 0)
+		goto out;
+	if (image_resolve(&names, &o, &img) < 0)
+		goto out;
+
+	init_label = image_label(&img.info, CREATE_IMAGE_INIT_LABEL);
+	if (init_label && strcmp(init_label, "image") == 0) {
+		log_msg(LOG_LVL_DEBUG, 0, "image %s ships its own toolbox-init", img.ref);
+		spec.init_path = NULL;
+	} else {
+		r = paths_find_init(init_path, sizeof(init_path));
+		if (r < 0) {
+			log_msg(LOG_LVL_ERROR, r == -ENOENT ? 0 : -r,
+				"toolbox-init not found (looked at %s); build it with 'make' or "
+				"set "
+				"TOOLBOX_INIT to its path",
+				init_path);
+			goto out;
+		}
+		spec.init_path = init_path;
+	}
+	if (paths_self_dir(self, sizeof(self)) == 0 &&
+	    asprintf(&toolbox_path, "%s/toolbox", self) < 0)
+		goto oom;
+
+	{
+		char profile[PATH_MAX];
+		bool have_profile = paths_find_profile(profile, sizeof(profile)) == 0;
+
+		if (create_host_volumes(&hv, have_profile ? profile : NULL, !podman_is_rootless()) <
+		    0)
+			goto oom;
+	}
+	hostcompat_probe(&hc);
+	hostcompat_create_args(&hc, &ha);
+	if (ha.note)
+		log_msg(LOG_LVL_WARN, 0, "%s", ha.note);
+
+	spec.name = names.container;
+	spec.image = img.ref;
+	spec.hostname = o.hostname;
+	spec.toolbox_path = toolbox_path ? toolbox_path : "/usr/bin/toolbox";
+	spec.runtime_dir = runtime_dir;
+	spec.rootless = podman_is_rootless();
+	spec.pid_private = o.pid_private;
+	spec.no_host_exec = o.no_host_exec;
+	spec.user = user.name;
+	spec.uid = user.uid;
+	spec.gid = user.gid;
+	spec.home = user.home;
+	spec.home_canonical = user.home_canonical;
+	spec.shell = user.shell;
+	spec.home_link = hv.home_link;
+	spec.media_link = hv.media_link;
+	spec.mnt_link = hv.mnt_link;
+	spec.volumes = (const char *const *)hv.v;
+	spec.host_args = ha.argv;
+	pargv = create_args_build(&spec);
+	if (!pargv)
+		goto oom;
+	if (run_create(names.container, pargv) < 0)
+		goto out;
+	print_enter_hint(names.container, default_name ? default_name : "");
+	if (fflush(stdout) != 0)
+		log_msg(LOG_LVL_WARN, errno, "cannot write to standard output");
+	ret = 0;
+	goto out;
+oom:
+	log_msg(LOG_LVL_ERROR, ENOMEM, "create");
+out:
+	create_args_free(pargv);
+	create_host_volumes_free(&hv);
+	user_info_free(&user);
+	image_choice_free(&img);
+	names_result_free(&names);
+	osrelease_free(&osr);
+	config_free(&cfg);
+	return ret;
+}

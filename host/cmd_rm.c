@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* toolbox rm: remove toolbox containers; a running one only with --force. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "container.h"
+#include "log.h"
+#include "macros.h"
+#include "podman.h"
+
+int rm_parse(int argc, char **argv, struct rm_opts *o)
+{
+	static const struct option longopts[] = {
+		{"all", no_argument, NULL, 'a'},
+		{"force", no_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	opterr = 0;
+	optind = 0;
+	/* No '+': Toolbx (cobra) accepts options after the names too. */
+	while ((c = getopt_long(argc, argv, ":afh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			o->all = true;
+			break;
+		case 'f':
+			o->force = true;
+			break;
+		case 'h':
+			o->help = true;
+			return optind;
+		default:
+			log_msg(LOG_LVL_ERROR, 0,
+				"unknown option %s for \"%s\"; run 'toolbox %s --help' for usage",
+				argv[optind - 1], argv[0], argv[0]);
+			return -1;
+		}
+	}
+	if (o->all && optind < argc) {
+		log_msg(LOG_LVL_ERROR, 0, "option --all takes no names (got %s)", argv[optind]);
+		return -1;
+	}
+	if (!o->all && optind >= argc) {
+		log_msg(LOG_LVL_ERROR, 0,
+			"missing argument for \"%s\"; run 'toolbox %s --help' for "
+			"usage",
+			argv[0], argv[0]);
+		return -1;
+	}
+	return optind;
+}
+
+/* `podman rm [--force] -- ID...`; 0 or -EIO (printed). */
+static int podman_rm(const char *const *ids, size_t n, bool force, const char *what)
+{
+	_cleanup_free_ const char **args = calloc(n + 5, sizeof(*args));
+	struct podman_result res;
+	size_t k = 0;
+	int r;
+
+	if (!args)
+		return -ENOMEM;
+	args[k++] = "rm";
+	if (force)
+		args[k++] = "--force";
+	args[k++] = "--";
+	for (size_t i = 0; i < n; i++)
+		args[k++] = ids[i];
+	args[k] = NULL;
+	r = podman_capture(args, &res);
+	if (r < 0) {
+		log_msg(LOG_LVL_ERROR, -r, "failed to remove %s: cannot run podman", what);
+	} else if (res.status != 0) {
+		log_msg(LOG_LVL_ERROR, 0, "failed to remove %s: %s", what,
+			podman_result_errline(&res));
+		r = -EIO;
+	}
+	podman_result_free(&res);
+	return r;
+}
+
+static int rm_all(bool force)
+{
+	struct container_summary *cs = NULL;
+	_cleanup_free_ const char **ids = NULL;
+	_cleanup_free_ char *err = NULL;
+	size_t n = 0, k = 0;
+	int r, failed = 0;
+
+	r = container_list_all(true, &cs, &n, &err);
+	if (r < 0) {
+		if (r == -ENOEXEC)
+			log_msg(LOG_LVL_ERROR, 0, PODMAN_MISSING_MSG);
+		else
+			log_msg(LOG_LVL_ERROR, r == -EIO ? 0 : -r, "failed to get containers%s%s",
+				err ? ": " : "", err ? err : "");
+		return TB_EXIT_FAILURE;
+	}
+	ids = calloc(n + 1, sizeof(*ids));
+	if (!ids) {
+		container_list_free(cs, n);
+		return TB_EXIT_FAILURE;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!force && strcmp(cs[i].state, "running") == 0) {
+			log_msg(LOG_LVL_ERROR, 0,
+				"container %s is running; stop it with 'podman stop %s' or use "
+				"--force",
+				cs[i].name, cs[i].name);
+			failed = 1;
+			continue;
+		}
+		ids[k++] = cs[i].id;
+	}
+	if (k > 0 && podman_rm(ids, k, force, "toolbox containers") < 0)
+		failed = 1;
+	container_list_free(cs, n);
+	return failed ? TB_EXIT_FAILURE : 0;
+}
+
+static int rm_one(const char *name, bool force)
+{
+	struct container_info info;
+	_cleanup_free_ char *err = NULL;
+	const char *id;
+	int r = container_inspect(name, &info, &err);
+
+	if (r == -ENOENT) {
+		log_msg(LOG_LVL_ERROR, 0, "container %s does not exist", name);
+		return -1;
+	}
+	if (r == -ENOEXEC) {
+		log_msg(LOG_LVL_ERROR, 0, PODMAN_MISSING_MSG);
+		return -1;
+	}
+	if (r < 0) {
+		log_msg(LOG_LVL_ERROR, r == -EIO ? 0 : -r, "failed to inspect container %s%s%s",
+			name, err ? ": " : "", err ? err : "");
+		return -1;
+	}
+	r = -1;
+	if (!info.is_toolbox) {
+		log_msg(LOG_LVL_ERROR, 0,
+			"container %s is not a toolbox container (no label %s=true); remove it "
+			"with 'podman rm %s'",
+			name, TOOLBOX_LABEL, name);
+	} else if (info.running && !force) {
+		log_msg(LOG_LVL_ERROR, 0,
+			"container %s is running; stop it with 'podman stop %s' or use --force",
+			name, name);
+	} else {
+		id = info.id;
+		r = podman_rm(&id, 1, force, name) < 0 ? -1 : 0;
+	}
+	container_info_free(&info);
+	return r;
+}
+
+int cmd_rm(int argc, char **argv)
+{
+	struct rm_opts o;
+	int first = rm_parse(argc, argv, &o), failed = 0;
+
+	if (first < 0)
+		return TB_EXIT_FAILURE;
+	if (o.help)
+		return help_show("rm");
+	if (!podman_path()) {
+		log_msg(LOG_LVL_ERROR, 0, PODMAN_MISSING_MSG);
+		return TB_EXIT_FAILURE;
+	}
+	if (o.all)
+		return rm_all(o.force);
+	for (int i = first; i < argc; i++) {
+		if (rm_one(argv[i], o.force) < 0)
+			failed = 1;
+	}
+	return failed ? TB_EXIT_FAILURE : 0;
+}
