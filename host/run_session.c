@@ -266,6 +266,29 @@ static int report_ready(const char *name, const struct ready_result *res)
 	return -1;
 }
 
+/*
+ * The init is gone (the container stopped): its failure marker says why, if it wrote
+ * one. Markers of an earlier run were removed before the start (by us and by the init).
+ */
+static int report_gone(const char *name, const struct ready_watch *w,
+		       const struct container_info *info, const char *when)
+{
+	struct ready_wait_args a = {.pidfd = -1};
+	struct ready_result res;
+	char names[4][NAME_MAX + 1];
+
+	progress_done();
+	stamp_names(info, names);
+	a.fail[0] = names[2];
+	if (info->pid > 0)
+		a.fail[1] = names[3];
+	if (ready_check(w->dirfd, &a, &res) > 0)
+		return report_ready(name, &res);
+	log_msg(LOG_LVL_ERROR, 0, "container %s stopped %s; see 'podman logs %s'", name, when,
+		name);
+	return -1;
+}
+
 /* Wait for the init of the running container @info; record it in the state on success. */
 static int wait_init(int state_dirfd, const char *name, const struct container_info *info,
 		     struct ready_watch *w, enum session_kind kind)
@@ -278,12 +301,8 @@ static int wait_init(int state_dirfd, const char *name, const struct container_i
 	int r;
 
 	r = proc_stat_read(info->pid, &ps);
-	if (r < 0) {
-		log_msg(LOG_LVL_ERROR, 0,
-			"container %s stopped while it was initializing; see 'podman logs %s'",
-			name, name);
-		return -1;
-	}
+	if (r < 0)
+		return report_gone(name, w, info, "while it was initializing");
 	proc_start_realtime(ps.starttime, &a.not_before);
 	a.not_before.tv_nsec -= SESSION_STAMP_SLACK_NS;
 	if (a.not_before.tv_nsec < 0) {
@@ -378,21 +397,7 @@ static int cold_path(int state_dirfd, const char *name, struct target *t)
 		if (inspect(name, &info) < 0)
 			goto out;
 		if (!info.running || info.pid <= 0) {
-			struct ready_wait_args a = {.pidfd = -1};
-			struct ready_result res;
-			char names[4][NAME_MAX + 1];
-
-			stamp_names(&info, names);
-			a.fail[0] = names[2];
-			progress_done();
-			if (ready_check(w.dirfd, &a, &res) > 0) {
-				report_ready(name, &res);
-			} else {
-				log_msg(LOG_LVL_ERROR, 0,
-					"container %s stopped right after it started; see 'podman "
-					"logs %s'",
-					name, name);
-			}
+			report_gone(name, &w, &info, "right after it started");
 			goto out;
 		}
 	}
