@@ -119,7 +119,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 # what it needs (tests/setup.sh), then units, fuzz replays, static checks, integration.
 check: setup
 	$(MAKE) all $(PROBE)
-	$(MAKE) check-fmt check-man check-unit check-fuzz
+	$(MAKE) check-fmt check-man lint check-unit check-fuzz
 	$(MAKE) SANITIZE=1 check-unit check-fuzz
 	$(MAKE) check-static
 	$(MAKE) check-integration
