@@ -28,6 +28,7 @@
 #include "macros.h"
 #include "privs.h"
 #include "session.h"
+#include "syscalls.h"
 
 #define SESSION_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define SESSION_FALLBACK_SHELL "/bin/sh"
@@ -407,7 +408,9 @@ static void reset_signals(void)
 	for (int sig = 1; sig < NSIG; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
-		(void)sigaction(sig, &sa, NULL);
+		/* libc refuses its own real-time signals: ask the kernel directly. */
+		if (sigaction(sig, &sa, NULL) < 0)
+			(void)sys_signal_default(sig);
 	}
 	sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);

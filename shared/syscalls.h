@@ -3,6 +3,8 @@
 #ifndef TB_SYSCALLS_H
 #define TB_SYSCALLS_H
 
+#include <signal.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -24,6 +26,25 @@ static inline int sys_close_range(unsigned int first, unsigned int last, unsigne
 static inline int sys_pidfd_open(pid_t pid, unsigned int flags)
 {
 	return (int)syscall(__NR_pidfd_open, pid, flags);
+}
+
+/*
+ * Set @sig's disposition to SIG_DFL with the raw syscall. Both libcs refuse sigaction()
+ * on the signals they keep for themselves (32 and 33 in glibc, 32..34 in musl), yet an
+ * ignored disposition of those is inherited across execve like any other.
+ */
+static inline int sys_signal_default(int sig)
+{
+	struct {
+		void (*handler)(int);
+		unsigned long flags;
+		void (*restorer)(void);
+		unsigned long mask;
+	} ksa;
+
+	memset(&ksa, 0, sizeof(ksa));
+	ksa.handler = SIG_DFL;
+	return (int)syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask));
 }
 
 #endif
