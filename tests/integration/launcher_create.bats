@@ -307,11 +307,8 @@ _capsh_image() {
 @test "compat: upstream Toolbx (/usr/bin/toolbox) runs a command in our container" {
 	[ -x /usr/bin/toolbox ] || skip "Debian's podman-toolbox is not installed"
 	command -v capsh >/dev/null || skip "capsh (libcap2-bin) is not installed"
-	if [ "$TB_MODE" = rootful ]; then
-		# Toolbx as root waits for /run/toolbox/container-initialized-PID (we mount
-		# /run/toolbox), but toolbox-init writes its stamps in $XDG_RUNTIME_DIR/toolbox.
-		skip "toolbox-init does not write Toolbx's root stamp directory /run/toolbox yet"
-	fi
+	# As root, Toolbx waits for /run/toolbox/container-initialized-PID: create mounts the
+	# host's /run/toolbox and toolbox-init writes root's stamps there.
 	local c img
 	c=$(tb_name)
 	_reg "$c"
