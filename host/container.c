@@ -339,20 +339,9 @@ int container_list_all(bool toolbox_only, struct container_summary **out, size_t
 
 	*out = NULL;
 	*n = 0;
-	if (err)
-		*err = NULL;
-	r = podman_capture(args, &res);
-	if (r < 0) {
-		podman_result_free(&res);
-		return r == -ENOENT ? -ENOEXEC : r;
-	}
-	if (res.status != 0) {
-		if (err)
-			*err = strdup(podman_result_errline(&res));
-		podman_result_free(&res);
-		return -EIO;
-	}
-	r = container_parse_list(res.out, res.out_len, out, n);
+	r = podman_capture_ok(args, &res, err);
+	if (r == 0)
+		r = container_parse_list(res.out, res.out_len, out, n);
 	podman_result_free(&res);
 	if (r < 0)
 		return r;

@@ -180,20 +180,9 @@ int image_list_all(bool toolbox_only, struct image_info **out, size_t *n, char *
 
 	*out = NULL;
 	*n = 0;
-	if (err)
-		*err = NULL;
-	r = podman_capture(args, &res);
-	if (r < 0) {
-		podman_result_free(&res);
-		return r == -ENOENT ? -ENOEXEC : r;
-	}
-	if (res.status != 0) {
-		if (err)
-			*err = strdup(podman_result_errline(&res));
-		podman_result_free(&res);
-		return -EIO;
-	}
-	r = image_parse_list(res.out, res.out_len, out, n);
+	r = podman_capture_ok(args, &res, err);
+	if (r == 0)
+		r = image_parse_list(res.out, res.out_len, out, n);
 	podman_result_free(&res);
 	if (r < 0)
 		return r;

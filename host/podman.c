@@ -284,6 +284,23 @@ out_close:
 	return r;
 }
 
+int podman_capture_ok(const char *const *args, struct podman_result *res, char **err)
+{
+	int r;
+
+	if (err)
+		*err = NULL;
+	r = podman_capture(args, res);
+	if (r < 0)
+		return r == -ENOENT ? -ENOEXEC : r;
+	if (res->status != 0) {
+		if (err)
+			*err = strdup(podman_result_errline(res));
+		return -EIO;
+	}
+	return 0;
+}
+
 const char *podman_result_errline(struct podman_result *res)
 {
 	char *s = res->err, *line = NULL;

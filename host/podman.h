@@ -36,6 +36,13 @@ int podman_capture(const char *const *args, struct podman_result *res);
 void podman_result_free(struct podman_result *res);
 
 /*
+ * podman_capture() for callers that only want success: 0 when podman exited 0 (output in
+ * @res), -ENOEXEC when there is no podman, -errno when it could not run, -EIO when it
+ * failed, with its one-line error in *@err (malloc'ed; @err may be NULL). Free @res always.
+ */
+int podman_capture_ok(const char *const *args, struct podman_result *res, char **err);
+
+/*
  * podman's error as one line: the last non-empty line of its stderr, without the
  * "Error: " prefix podman adds. Points into @res (valid until it is freed; the buffer
  * is modified). "" when stderr is empty.
