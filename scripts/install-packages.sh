@@ -5,6 +5,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 list="${1:-$here/packages.list}"
 missing=""
+# shellcheck disable=SC2013 # one package name per line, never with blanks
 for p in $(sed -e 's/#.*//' "$list"); do
 	if ! dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
 		missing="$missing $p"

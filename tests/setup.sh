@@ -105,10 +105,13 @@ if ! grep -qs '^driver = "overlay"' "$conf_dir/storage.conf"; then
 	printf '# Written by toolbox tests/setup.sh\n[storage]\ndriver = "overlay"\n' >"$conf_dir/storage.conf"
 	chown "$uid:$gid" "$conf_dir/storage.conf"
 fi
-driver=$(tb_mode rootless && pm info --format '{{.Store.GraphDriverName}}' 2>/dev/null || true)
+user_driver() { (tb_mode rootless && pm info --format '{{.Store.GraphDriverName}}' 2>/dev/null) || true; }
+driver=$(user_driver)
 if [ "$driver" != overlay ]; then
-	(tb_mode rootless && pm system reset -f >/dev/null 2>&1) || true
-	driver=$(tb_mode rootless && pm info --format '{{.Store.GraphDriverName}}' 2>/dev/null || true)
+	if ! (tb_mode rootless && pm system reset -f >/dev/null 2>&1); then
+		echo "setup: podman system reset for $TB_TEST_USER failed; its storage stays $driver" >&2
+	fi
+	driver=$(user_driver)
 fi
 step "storage $TB_TEST_USER" "${driver:-unknown}"
 
