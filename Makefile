@@ -6,6 +6,7 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+USERUNITDIR ?= $(PREFIX)/lib/systemd/user
 SYSCONFDIR ?= /etc
 DESTDIR ?=
 
@@ -169,6 +170,9 @@ install: all
 	install -D -m 0755 $(BUILD)/toolbox-init $(DESTDIR)$(BINDIR)/toolbox-init
 	if [ -f $(BUILD)/toolbox ]; then install -D -m 0755 $(BUILD)/toolbox $(DESTDIR)$(BINDIR)/toolbox; fi
 	for m in $(MAN_PAGES); do s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$m); done
+	install -D -m 0644 systemd/toolbox-relay.socket $(DESTDIR)$(USERUNITDIR)/toolbox-relay.socket
+	sed 's|@BINDIR@|$(BINDIR)|g' systemd/toolbox-relay.service.in >$(BUILD)/toolbox-relay.service
+	install -D -m 0644 $(BUILD)/toolbox-relay.service $(DESTDIR)$(USERUNITDIR)/toolbox-relay.service
 	install -D -m 0644 completion/bash/toolbox $(DESTDIR)$(PREFIX)/share/bash-completion/completions/toolbox
 	install -D -m 0644 completion/fish/toolbox.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/toolbox.fish
 	install -D -m 0644 profile.d/toolbox.sh $(DESTDIR)$(SYSCONFDIR)/profile.d/toolbox.sh

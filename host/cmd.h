@@ -33,6 +33,7 @@ int cmd_list(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
 int cmd_rmi(int argc, char **argv);
 int cmd_help(int argc, char **argv);
+int cmd_relay(int argc, char **argv);
 
 /*
  * `--help` of @command (NULL: the tool): our man page (man -l, replacing the process)

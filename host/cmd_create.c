@@ -21,6 +21,7 @@
 #include "osrelease.h"
 #include "paths.h"
 #include "podman.h"
+#include "relay.h"
 #include "runtime_dir.h"
 
 #define CREATE_ERR_LEN 1024
@@ -510,6 +511,8 @@ int cmd_create(int argc, char **argv)
 		goto oom;
 	if (run_create(names.container, pargv) < 0)
 		goto out;
+	/* host-spawn in the new container needs the relay: start it unless it runs. */
+	(void)relay_ensure_running(runtime_dir);
 	print_enter_hint(names.container, default_name ? default_name : "");
 	if (fflush(stdout) != 0)
 		log_msg(LOG_LVL_WARN, errno, "cannot write to standard output");

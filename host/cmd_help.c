@@ -27,6 +27,9 @@ static const struct cmd_doc docs[] = {
 	{"help", "Display help information about Toolbox", "toolbox help [COMMAND]"},
 	{"list", "List existing toolbox containers and images",
 	 "toolbox list [--containers | -c] [--images | -i] [--format json]"},
+	{"relay", "Run host commands for host-spawn and flatpak-spawn in toolbox containers",
+	 "toolbox relay serve [--socket PATH] [--idle-timeout SECONDS] [--grace-ms MS]\n"
+	 "toolbox relay start|stop|status [--socket PATH]"},
 	{"rm", "Remove one or more toolbox containers",
 	 "toolbox rm [--all | -a] [--force | -f] [CONTAINER...]"},
 	{"rmi", "Remove one or more toolbox images",

@@ -29,6 +29,7 @@ static const char *const envlist_names[] = {
 	"TERM_PROGRAM",
 	"TERM_PROGRAM_VERSION",
 	"TOOLBOX_PATH",
+	"TOOLBOX_RELAY_SOCKET", /* where host-spawn finds the relay, when not the default */
 	"VTE_VERSION",
 	"WAYLAND_DISPLAY",
 	"XAUTHLOCALHOSTNAME",

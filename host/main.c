@@ -12,8 +12,8 @@ static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } commands[] = {
-	{"create", cmd_create}, {"enter", cmd_enter}, {"help", cmd_help}, {"list", cmd_list},
-	{"rm", cmd_rm},		{"rmi", cmd_rmi},     {"run", cmd_run},
+	{"create", cmd_create}, {"enter", cmd_enter}, {"help", cmd_help},   {"list", cmd_list},
+	{"rm", cmd_rm},		{"rmi", cmd_rmi},     {"relay", cmd_relay}, {"run", cmd_run},
 };
 
 int main(int argc, char **argv)

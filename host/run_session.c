@@ -21,6 +21,7 @@
 #include "names.h"
 #include "osrelease.h"
 #include "podman.h"
+#include "relay.h"
 #include "run_session.h"
 #include "run_supervise.h"
 #include "runtime_dir.h"
@@ -533,6 +534,8 @@ int run_session(const struct run_opts *o, bool enter)
 		log_msg(LOG_LVL_ERROR, 0, "%s", err);
 		return TB_EXIT_FAILURE;
 	}
+	/* host-spawn in the container needs the relay: one connect() when it runs. */
+	(void)relay_ensure_running(rundir);
 	if (resolve_name(o, name, sizeof(name)) < 0)
 		return TB_EXIT_FAILURE;
 	if (ready_dir(t.ready_dir, sizeof(t.ready_dir)) < 0) {

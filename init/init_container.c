@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "fdutil.h"
+#include "hostspawn.h"
 #include "init_container.h"
 #include "log.h"
 #include "macros.h"
@@ -185,6 +186,7 @@ int init_container_main(int argc, char **argv, const struct global_opts *g)
 			fail(&rd, err);
 	}
 	setup_host_dropins();
+	hostspawn_install_links();
 
 	if (o.monitor_host && access(HOST_ROOT "/etc", F_OK) == 0) {
 		r = watch_host_etc();

@@ -14,6 +14,9 @@
 #ifndef __NR_pidfd_open
 #define __NR_pidfd_open 434
 #endif
+#ifndef __NR_openat2
+#define __NR_openat2 437
+#endif
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
@@ -45,6 +48,20 @@ static inline int sys_signal_default(int sig)
 	memset(&ksa, 0, sizeof(ksa));
 	ksa.handler = SIG_DFL;
 	return (int)syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask));
+}
+
+/* openat2(2): struct open_how and the RESOLVE_* flags, as the kernel defines them. */
+struct tb_open_how {
+	unsigned long long flags;
+	unsigned long long mode;
+	unsigned long long resolve;
+};
+#define TB_RESOLVE_NO_MAGICLINKS 0x02
+#define TB_RESOLVE_IN_ROOT 0x10
+
+static inline int sys_openat2(int dirfd, const char *path, struct tb_open_how *how, size_t size)
+{
+	return (int)syscall(__NR_openat2, dirfd, path, how, size);
 }
 
 #endif
