@@ -28,7 +28,7 @@ function __toolbox_run_args
     __fish_complete_command
 end
 
-set -l __toolbox_commands create enter help list rm rmi run
+set -l __toolbox_commands create enter help list relay rm rmi run
 
 complete -c toolbox -f
 complete -c toolbox -n "not __fish_seen_subcommand_from $__toolbox_commands" -s y -l assumeyes -d 'Answer yes to every question'
@@ -42,6 +42,8 @@ complete -c toolbox -n "not __fish_seen_subcommand_from $__toolbox_commands" -a 
 complete -c toolbox -n "not __fish_seen_subcommand_from $__toolbox_commands" -a enter -d 'Enter a toolbox container'
 complete -c toolbox -n "not __fish_seen_subcommand_from $__toolbox_commands" -a help -d 'Show help'
 complete -c toolbox -n "not __fish_seen_subcommand_from $__toolbox_commands" -a list -d 'List containers and images'
+complete -c toolbox -n "not __fish_seen_subcommand_from $__toolbox_commands" -a relay -d 'Serve host commands to toolboxes'
+complete -c toolbox -n '__fish_seen_subcommand_from relay' -x -a 'serve start stop status'
 complete -c toolbox -n "not __fish_seen_subcommand_from $__toolbox_commands" -a rm -d 'Remove toolbox containers'
 complete -c toolbox -n "not __fish_seen_subcommand_from $__toolbox_commands" -a rmi -d 'Remove toolbox images'
 complete -c toolbox -n "not __fish_seen_subcommand_from $__toolbox_commands" -a run -d 'Run a command in a container'
