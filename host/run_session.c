@@ -549,3 +549,27 @@ int run_session(const struct run_opts *o, bool enter)
 		return TB_EXIT_FAILURE;
 	return run_in(&t, o, enter);
 }
+
+int run_session_main(int argc, char **argv, bool enter)
+{
+	struct run_opts o;
+	char err[512];
+	int r;
+
+	r = run_parse(argc, argv, enter, &o, err, sizeof(err));
+	if (r < 0) {
+		if (r == -EINVAL)
+			log_msg(LOG_LVL_ERROR, 0, "%s", err);
+		else
+			log_msg(LOG_LVL_ERROR, -r, "cannot parse the command line");
+		run_opts_free(&o);
+		return TB_EXIT_FAILURE;
+	}
+	if (o.help) {
+		run_opts_free(&o);
+		return help_show(enter ? "enter" : "run");
+	}
+	r = run_session(&o, enter);
+	run_opts_free(&o);
+	return r;
+}

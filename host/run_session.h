@@ -22,6 +22,9 @@
 /* Run the session; returns the launcher's exit status. */
 int run_session(const struct run_opts *o, bool enter);
 
+/* The whole of `toolbox run` (@enter false) or `toolbox enter`: parse, help, session. */
+int run_session_main(int argc, char **argv, bool enter);
+
 /* How to enter a container, from its inspect data (ours or upstream Toolbx's). Pure. */
 enum session_kind run_session_kind(const struct container_info *info);
 
