@@ -32,6 +32,9 @@ int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
 int cmd_rmi(int argc, char **argv);
+
+/* One line for a failed `podman ps`/`podman images` (@r and @err from *_list_all()). */
+void cmd_report_list_error(const char *what, int r, const char *err);
 int cmd_help(int argc, char **argv);
 int cmd_relay(int argc, char **argv);
 

@@ -196,8 +196,7 @@ static int print_json(const struct image_info *imgs, size_t ni, bool ls_images,
 	return r;
 }
 
-/* One line for a failure of podman's listing. */
-static void report_list_error(const char *what, int r, const char *err)
+void cmd_report_list_error(const char *what, int r, const char *err)
 {
 	if (r == -ENOEXEC)
 		log_msg(LOG_LVL_ERROR, 0, PODMAN_MISSING_MSG);
@@ -269,7 +268,7 @@ int cmd_list(int argc, char **argv)
 	if (ls_i) {
 		r = image_list_all(true, &imgs, &ni, &err);
 		if (r < 0) {
-			report_list_error("images", r, err);
+			cmd_report_list_error("images", r, err);
 			goto out;
 		}
 	}
@@ -278,7 +277,7 @@ int cmd_list(int argc, char **argv)
 		err = NULL;
 		r = container_list_all(true, &cs, &nc, &err);
 		if (r < 0) {
-			report_list_error("containers", r, err);
+			cmd_report_list_error("containers", r, err);
 			goto out;
 		}
 	}

@@ -97,11 +97,7 @@ static int rm_all(bool force)
 
 	r = container_list_all(true, &cs, &n, &err);
 	if (r < 0) {
-		if (r == -ENOEXEC)
-			log_msg(LOG_LVL_ERROR, 0, PODMAN_MISSING_MSG);
-		else
-			log_msg(LOG_LVL_ERROR, r == -EIO ? 0 : -r, "failed to get containers%s%s",
-				err ? ": " : "", err ? err : "");
+		cmd_report_list_error("containers", r, err);
 		return TB_EXIT_FAILURE;
 	}
 	ids = calloc(n + 1, sizeof(*ids));

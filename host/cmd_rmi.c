@@ -58,11 +58,7 @@ static int rmi_all(bool force)
 
 	r = image_list_all(true, &imgs, &n, &err);
 	if (r < 0) {
-		if (r == -ENOEXEC)
-			log_msg(LOG_LVL_ERROR, 0, PODMAN_MISSING_MSG);
-		else
-			log_msg(LOG_LVL_ERROR, r == -EIO ? 0 : -r, "failed to get images%s%s",
-				err ? ": " : "", err ? err : "");
+		cmd_report_list_error("images", r, err);
 		return TB_EXIT_FAILURE;
 	}
 	ids = calloc(n + 1, sizeof(*ids));
