@@ -64,6 +64,13 @@ runtime_dir() { # DIR OWNER
 	chmod 0700 "$1"
 	echo created
 }
+# logind removes /run/user/UID when the user's last process ends; a machine without
+# logind keeps it, and with it podman's record of containers whose processes are gone
+# ("invalid internal status ... could not find any running process"). Do as logind does.
+if [ -d "/run/user/$uid" ] && ! pgrep -u "$uid" >/dev/null; then
+	rm -rf --one-file-system "/run/user/$uid"
+	step "/run/user/$uid (stale)" removed
+fi
 mkdir -p /run/user
 step "/run/user/$uid" "$(runtime_dir "/run/user/$uid" "$uid" "$gid")"
 step /run/user/0 "$(runtime_dir /run/user/0 0 0)"
