@@ -21,7 +21,7 @@
 #include "macros.h"
 #include "proto_io.h"
 #include "relay.h"
-#include "relay_spawn.h"
+#include "spawn_proc.h"
 
 #define RELAY_STOP_WAIT_MS 3000
 
@@ -146,7 +146,7 @@ static int relay_cmd_serve(struct relay_conf *conf)
 	else if (!globals_get()->level_set && !globals_get()->verbose)
 		log_set_level(LOG_LVL_INFO);
 	log_init("toolbox relay", log_get_level());
-	r = relay_env_base(environ, &base);
+	r = spawn_env_base(environ, &base);
 	if (r < 0) {
 		log_msg(LOG_LVL_ERROR, -r, "cannot copy the environment");
 		return TB_EXIT_FAILURE;

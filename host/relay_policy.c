@@ -17,6 +17,7 @@
 #include "podman.h"
 #include "relay.h"
 #include "relay_policy.h"
+#include "spawn_conn.h"
 #include "syscalls.h"
 
 #define CONTAINERENV_MAX 65536
@@ -258,4 +259,50 @@ int relay_policy_check(const char *dir, const struct relay_caller *c)
 	podman_result_free(&res);
 	cache_put(dir, c->id, allow);
 	return allow ? 0 : -EPERM;
+}
+
+int relay_map_cwd(const char *cwd, char *out, size_t cap)
+{
+	size_t plen = strlen(RELAY_HOST_PREFIX);
+	const char *p = cwd;
+	int n;
+
+	if (strncmp(cwd, RELAY_HOST_PREFIX, plen) == 0 && (cwd[plen] == '\0' || cwd[plen] == '/'))
+		p = cwd[plen] ? cwd + plen : "/";
+	n = snprintf(out, cap, "%s", p);
+	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
+}
+
+int relay_admit(const struct spawn_service *svc, const struct proto_peer *peer,
+		struct spawn_request *req, unsigned *stage, char *who, size_t whocap)
+{
+	const struct relay_conf *conf = svc->data;
+	struct relay_caller caller;
+	char cwd[PROTO_PATH_MAX + 1];
+	int r;
+
+	*stage = PROTO_STAGE_POLICY;
+	r = relay_caller_identify(peer, &caller);
+	if (r < 0) {
+		log_msg(LOG_LVL_INFO, -r, "cannot identify the caller (pid %d)", (int)peer->pid);
+		return r;
+	}
+	if (!caller.in_container)
+		snprintf(who, whocap, "a host process");
+	else if (caller.id[0])
+		snprintf(who, whocap, "container %s (%.12s)", caller.name, caller.id);
+	else
+		snprintf(who, whocap, "an unidentified container");
+	r = relay_policy_check(conf->dir, &caller);
+	if (r < 0) {
+		log_msg(LOG_LVL_INFO, r == -EPERM ? 0 : -r, "refused %s for container %s%s",
+			req->argv[0], caller.name, r == -EPERM ? " (created with --no-host-exec)" : "");
+		return r;
+	}
+	*stage = PROTO_STAGE_REQUEST;
+	r = relay_map_cwd(req->cwd, cwd, sizeof(cwd));
+	if (r < 0)
+		return r;
+	memcpy(req->cwd, cwd, sizeof(cwd));
+	return 0;
 }

@@ -12,6 +12,9 @@
 
 #include "proto_io.h"
 
+struct spawn_service;
+struct spawn_request;
+
 struct relay_caller {
 	bool in_container; /* the peer sees a /run/.containerenv */
 	char id[65];	   /* its podman container id (64 hex), or "" */
@@ -41,5 +44,24 @@ int relay_policy_check(const char *dir, const struct relay_caller *c);
 
 /* Pure: whether @s is 64 lowercase hex digits. */
 bool relay_is_container_id(const char *s);
+
+/* Where the container's view of the host is mounted (Toolbx's layout). */
+#define RELAY_HOST_PREFIX "/run/host"
+
+/*
+ * Pure: the host path for the caller's working directory @cwd: "/run/host/X" is the
+ * host's "/X" ("/run/host" itself is "/"); anything else (the home directory, shared at
+ * the same path, and every other path) is kept. "" stays "" (the home directory).
+ * 0 or -ENAMETOOLONG.
+ */
+int relay_map_cwd(const char *cwd, char *out, size_t cap);
+
+/*
+ * The relay's spawn_service.admit (svc->data is its struct relay_conf): identify the
+ * calling container, refuse it when it was created with --no-host-exec, and map the
+ * working directory to the host's (relay_map_cwd).
+ */
+int relay_admit(const struct spawn_service *svc, const struct proto_peer *peer,
+		struct spawn_request *req, unsigned *stage, char *who, size_t whocap);
 
 #endif

@@ -31,8 +31,9 @@
 #include "macros.h"
 #include "proto_io.h"
 #include "relay.h"
-#include "relay_conn.h"
+#include "relay_policy.h"
 #include "relay_server.h"
+#include "spawn_conn.h"
 #include "runtime_dir.h"
 
 #define RELAY_MAX_PENDING 128
@@ -48,6 +49,7 @@ struct pending {
 
 struct server {
 	struct relay_conf *conf;
+	struct spawn_service svc; /* what a handler serves */
 	int listen_fd;
 	int lock_fd;
 	int sfd;
@@ -332,7 +334,7 @@ static NORETURN void spare_main(struct server *s, int fd)
 	close(fd);
 	if (proto_peer_get(conn, &peer) < 0)
 		_exit(1);
-	_exit(relay_conn_main(conn, &peer, s->conf));
+	_exit(spawn_conn_main(conn, &peer, &s->svc));
 }
 
 static void spare_start(struct server *s)
@@ -388,7 +390,7 @@ static void fork_handler(struct server *s, size_t i)
 	if (pid == 0) {
 		/* The handler: nothing of the listener's stays open in it. */
 		close_listener_fds(s, i);
-		_exit(relay_conn_main(p.fd, &p.peer, s->conf));
+		_exit(spawn_conn_main(p.fd, &p.peer, &s->svc));
 	}
 	s->children++;
 	pending_drop(s, i);
@@ -531,7 +533,7 @@ static int idle_timeout_ms(const struct server *s, long long now)
 	if (!s->conf->idle_s)
 		return -1;
 	deadline = s->last_busy + (long long)s->conf->idle_s * 1000;
-	return relay_ms_left(now, deadline);
+	return spawn_ms_left(now, deadline);
 }
 
 /* 1 when the relay should stop for being idle. */
@@ -603,7 +605,13 @@ int relay_serve(struct relay_conf *conf)
 			   .lock_fd = -1,
 			   .sfd = -1,
 			   .spare_pid = -1,
-			   .spare_fd = -1};
+			   .spare_fd = -1,
+			   .svc = {.prog = "host-spawn",
+				   .base_env = conf->base_env,
+				   .grace_ms = conf->grace_ms,
+				   .where = "on the host",
+				   .admit = relay_admit,
+				   .data = conf}};
 	char err[512] = "";
 	int r, status = 0;
 	bool stop = false;
@@ -638,7 +646,7 @@ int relay_serve(struct relay_conf *conf)
 		p[np++] = (struct pollfd){.fd = s.sfd, .events = POLLIN};
 		p[np++] = (struct pollfd){.fd = s.listen_fd, .events = POLLIN};
 		for (size_t i = 0; i < s.npending; i++) {
-			int left = relay_ms_left(now, s.pending[i].deadline);
+			int left = spawn_ms_left(now, s.pending[i].deadline);
 
 			p[np++] = (struct pollfd){.fd = s.pending[i].fd, .events = POLLIN};
 			if (timeout < 0 || left < timeout)

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "hostspawn.h"
-#include "hostspawn_client.h"
+#include "spawn_client.h"
 #include "log.h"
 #include "macros.h"
 
@@ -199,10 +199,10 @@ static int apply_opt(enum hostspawn_mode mode, const struct opt_def *o, const ch
 		r->version = true;
 		break;
 	case OPT_PTY:
-		r->pty = HOSTSPAWN_PTY_ON;
+		r->pty = SPAWN_PTY_ON;
 		break;
 	case OPT_NO_PTY:
-		r->pty = HOSTSPAWN_PTY_OFF;
+		r->pty = SPAWN_PTY_OFF;
 		break;
 	case OPT_FORWARD_ENV:
 		r->forward = val;
@@ -458,7 +458,15 @@ static void usage(enum hostspawn_mode mode, FILE *f)
 
 static int run_req(const struct hostspawn_req *r, const char *prog)
 {
-	struct hostspawn_run run = {
+	char path[PATH_MAX];
+	struct spawn_run run = {
+		.socket = path,
+		.peer = "the toolbox relay",
+		.where = "on the host",
+		.start_hint = "it starts with 'toolbox enter' or 'toolbox run' on the host, or run "
+			      "'toolbox relay start' there",
+		.policy_msg = "running commands on the host is disabled for this container (it "
+			      "was created with 'toolbox create --no-host-exec')",
 		.argv = r->argv,
 		.cwd = r->cwd,
 		.env = r->env,
@@ -472,7 +480,12 @@ static int run_req(const struct hostspawn_req *r, const char *prog)
 		.prog = prog,
 	};
 
-	return hostspawn_client_run(&run);
+	if (hostspawn_socket_path(getenv("TOOLBOX_RELAY_SOCKET"), getenv("XDG_RUNTIME_DIR"),
+				  getuid(), path, sizeof(path)) < 0) {
+		log_msg(LOG_LVL_ERROR, 0, "the relay socket's path is too long");
+		return 125;
+	}
+	return spawn_client_run(&run);
 }
 
 static void init_log(const char *prog)
@@ -542,4 +555,17 @@ int hostspawn_shim_main(const char *name, int argc, char **argv)
 	}
 	hostspawn_req_free(&r);
 	return status;
+}
+
+int hostspawn_socket_path(const char *override, const char *xdg, uid_t uid, char *buf, size_t cap)
+{
+	int n;
+
+	if (override && *override)
+		n = snprintf(buf, cap, "%s", override);
+	else if (xdg && xdg[0] == '/')
+		n = snprintf(buf, cap, "%s/%s", xdg, HOSTSPAWN_SOCKET_NAME);
+	else
+		n = snprintf(buf, cap, "/run/user/%u/%s", (unsigned)uid, HOSTSPAWN_SOCKET_NAME);
+	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
 }

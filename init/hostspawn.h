@@ -13,17 +13,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
+
+#include "spawn_client.h"
 
 enum hostspawn_mode {
 	HOSTSPAWN_HOST_SPAWN, /* host-spawn [OPTION...] COMMAND [ARG...] */
 	HOSTSPAWN_FLATPAK,    /* flatpak-spawn --host [OPTION...] COMMAND [ARG...] */
 	HOSTSPAWN_SHIM,	      /* NAME ARG...: every argument is the command's */
-};
-
-enum hostspawn_pty {
-	HOSTSPAWN_PTY_AUTO, /* a host terminal when stdin is a terminal we own */
-	HOSTSPAWN_PTY_ON,
-	HOSTSPAWN_PTY_OFF,
 };
 
 struct hostspawn_req {
@@ -35,7 +32,7 @@ struct hostspawn_req {
 	const char *forward; /* host-spawn --env: names to pass from our environment */
 	int *fds;	     /* flatpak-spawn --forward-fd (malloc'ed) */
 	size_t n_fds;
-	enum hostspawn_pty pty;
+	enum spawn_pty pty;
 	bool clear_env;
 	bool host; /* flatpak-spawn --host */
 	bool verbose;
@@ -87,5 +84,15 @@ int hostspawn_shim_main(const char *name, int argc, char **argv);
  * replaces a file; failures (a read-only image, no /usr/local) are logged at debug level.
  */
 void hostspawn_install_links(void);
+
+/* The relay's socket, relative to the runtime directory. */
+#define HOSTSPAWN_SOCKET_NAME "toolbox/relay.sock"
+
+/*
+ * Pure: the relay socket's path: @override ($TOOLBOX_RELAY_SOCKET) when set, else
+ * @xdg/toolbox/relay.sock when @xdg ($XDG_RUNTIME_DIR) is absolute, else
+ * /run/user/UID/toolbox/relay.sock. 0 or -ENAMETOOLONG.
+ */
+int hostspawn_socket_path(const char *override, const char *xdg, uid_t uid, char *buf, size_t cap);
 
 #endif

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "hostspawn.h"
-#include "hostspawn_client.h"
+#include "spawn_client.h"
 #include "proto.h"
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
@@ -19,7 +19,7 @@ START_TEST(test_host_spawn_go_options)
 
 	ck_assert_int_eq(
 		hostspawn_parse(HOSTSPAWN_HOST_SPAWN, ARGC(argv), argv, &r, err, sizeof(err)), 0);
-	ck_assert_int_eq(r.pty, HOSTSPAWN_PTY_ON);
+	ck_assert_int_eq(r.pty, SPAWN_PTY_ON);
 	ck_assert_str_eq(r.cwd, "/srv");
 	ck_assert_str_eq(r.forward, "TERM,LANG");
 	ck_assert_str_eq(r.argv[0], "-x");
@@ -36,7 +36,7 @@ START_TEST(test_host_spawn_command_stops_options)
 
 	ck_assert_int_eq(
 		hostspawn_parse(HOSTSPAWN_HOST_SPAWN, ARGC(argv), argv, &r, err, sizeof(err)), 0);
-	ck_assert_int_eq(r.pty, HOSTSPAWN_PTY_OFF);
+	ck_assert_int_eq(r.pty, SPAWN_PTY_OFF);
 	ck_assert_ptr_null(r.cwd);
 	ck_assert_str_eq(r.forward, "TERM");
 	ck_assert_str_eq(r.argv[0], "ls");
@@ -118,7 +118,7 @@ START_TEST(test_flatpak_spawn)
 	ck_assert_str_eq(r.cwd, "/tmp");
 	ck_assert_uint_eq(r.n_fds, 1);
 	ck_assert_int_eq(r.fds[0], 5);
-	ck_assert_int_eq(r.pty, HOSTSPAWN_PTY_AUTO);
+	ck_assert_int_eq(r.pty, SPAWN_PTY_AUTO);
 	ck_assert_str_eq(r.argv[0], "sh");
 	ck_assert_str_eq(r.argv[2], "echo $A");
 	hostspawn_req_free(&r);
@@ -194,17 +194,17 @@ END_TEST
 
 START_TEST(test_statuses)
 {
-	ck_assert_int_eq(hostspawn_exit_status(PROTO_EXIT_CODE, 0), 0);
-	ck_assert_int_eq(hostspawn_exit_status(PROTO_EXIT_CODE, 255), 255);
-	ck_assert_int_eq(hostspawn_exit_status(PROTO_EXIT_SIGNAL, 15), 143);
-	ck_assert_int_eq(hostspawn_exit_status(PROTO_EXIT_SIGNAL_CORE, 11), 139);
-	ck_assert_int_eq(hostspawn_failed_status(PROTO_STAGE_EXEC, ENOENT), 127);
-	ck_assert_int_eq(hostspawn_failed_status(PROTO_STAGE_EXEC, EACCES), 126);
-	ck_assert_int_eq(hostspawn_failed_status(PROTO_STAGE_EXEC, ENOEXEC), 126);
-	ck_assert_int_eq(hostspawn_failed_status(PROTO_STAGE_POLICY, EPERM), 126);
-	ck_assert_int_eq(hostspawn_failed_status(PROTO_STAGE_POLICY, EIO), 125);
-	ck_assert_int_eq(hostspawn_failed_status(PROTO_STAGE_PTY, ENOSPC), 125);
-	ck_assert_int_eq(hostspawn_failed_status(PROTO_STAGE_SETUP, EBADF), 125);
+	ck_assert_int_eq(spawn_exit_status(PROTO_EXIT_CODE, 0), 0);
+	ck_assert_int_eq(spawn_exit_status(PROTO_EXIT_CODE, 255), 255);
+	ck_assert_int_eq(spawn_exit_status(PROTO_EXIT_SIGNAL, 15), 143);
+	ck_assert_int_eq(spawn_exit_status(PROTO_EXIT_SIGNAL_CORE, 11), 139);
+	ck_assert_int_eq(spawn_failed_status(PROTO_STAGE_EXEC, ENOENT), 127);
+	ck_assert_int_eq(spawn_failed_status(PROTO_STAGE_EXEC, EACCES), 126);
+	ck_assert_int_eq(spawn_failed_status(PROTO_STAGE_EXEC, ENOEXEC), 126);
+	ck_assert_int_eq(spawn_failed_status(PROTO_STAGE_POLICY, EPERM), 126);
+	ck_assert_int_eq(spawn_failed_status(PROTO_STAGE_POLICY, EIO), 125);
+	ck_assert_int_eq(spawn_failed_status(PROTO_STAGE_PTY, ENOSPC), 125);
+	ck_assert_int_eq(spawn_failed_status(PROTO_STAGE_SETUP, EBADF), 125);
 }
 END_TEST
 
@@ -224,16 +224,16 @@ START_TEST(test_env_build)
 	size_t n = 0;
 
 	ck_assert_int_eq(
-		hostspawn_env_build("TERM,,MISSING,EMPTY,X=Y", extra, 2, fake_getenv, &env, &n), 0);
+		spawn_env_forward("TERM,,MISSING,EMPTY,X=Y", extra, 2, fake_getenv, &env, &n), 0);
 	ck_assert_uint_eq(n, 4);
 	ck_assert_str_eq(env[0], "TERM=xterm");
 	ck_assert_str_eq(env[1], "EMPTY=");
 	ck_assert_str_eq(env[2], "A=B");
 	ck_assert_str_eq(env[3], "HOME");
-	hostspawn_env_free(env, n);
-	ck_assert_int_eq(hostspawn_env_build(NULL, NULL, 0, fake_getenv, &env, &n), 0);
+	spawn_env_forward_free(env, n);
+	ck_assert_int_eq(spawn_env_forward(NULL, NULL, 0, fake_getenv, &env, &n), 0);
 	ck_assert_uint_eq(n, 0);
-	hostspawn_env_free(env, n);
+	spawn_env_forward_free(env, n);
 }
 END_TEST
 

@@ -18,14 +18,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "hostspawn_client.h"
+#include "spawn_client.h"
 #include "proto.h"
 #include "proto_io.h"
 #include "relay.h"
-#include "relay_conn.h"
+#include "spawn_conn.h"
 #include "relay_policy.h"
 #include "relay_server.h"
-#include "relay_spawn.h"
+#include "spawn_proc.h"
 
 START_TEST(test_map_cwd)
 {
@@ -61,21 +61,21 @@ START_TEST(test_env)
 	char *entries[] = {"A=2", "PATH", "NEW=x=y", "A=3"};
 	char **v = NULL, **b = NULL;
 
-	ck_assert_int_eq(relay_env_base(base, &b), 0);
+	ck_assert_int_eq(spawn_env_base(base, &b), 0);
 	ck_assert_str_eq(b[0], "HOME=/home/u");
 	ck_assert_str_eq(b[1], "PATH=/usr/bin");
 	ck_assert_str_eq(b[2], "A=1");
 	ck_assert_ptr_null(b[3]);
-	ck_assert_int_eq(relay_env_build(b, false, entries, 4, &v), 0);
+	ck_assert_int_eq(spawn_env_build(b, false, entries, 4, &v), 0);
 	ck_assert_str_eq(v[0], "HOME=/home/u");
 	ck_assert_str_eq(v[1], "NEW=x=y");
 	ck_assert_str_eq(v[2], "A=3");
 	ck_assert_ptr_null(v[3]);
-	ck_assert_str_eq(relay_env_get(v, "NEW"), "x=y");
-	ck_assert_ptr_null(relay_env_get(v, "PATH"));
-	ck_assert_ptr_null(relay_env_get(v, "NE"));
+	ck_assert_str_eq(spawn_env_get(v, "NEW"), "x=y");
+	ck_assert_ptr_null(spawn_env_get(v, "PATH"));
+	ck_assert_ptr_null(spawn_env_get(v, "NE"));
 	free(v);
-	ck_assert_int_eq(relay_env_build(b, true, entries, 1, &v), 0);
+	ck_assert_int_eq(spawn_env_build(b, true, entries, 1, &v), 0);
 	ck_assert_str_eq(v[0], "A=2");
 	ck_assert_ptr_null(v[1]);
 	free(v);
@@ -116,13 +116,13 @@ START_TEST(test_stat_pgrp)
 	static const char line[] = "123 (a (b) c) S 1 456 456 0 -1 4194560 100";
 	char st = 0;
 
-	ck_assert_int_eq(relay_stat_pgrp(line, strlen(line), &st), 456);
+	ck_assert_int_eq(spawn_stat_pgrp(line, strlen(line), &st), 456);
 	ck_assert_int_eq(st, 'S');
-	ck_assert_int_eq(relay_stat_pgrp("123 (x) Z 1 77 77", 17, &st), 77);
+	ck_assert_int_eq(spawn_stat_pgrp("123 (x) Z 1 77 77", 17, &st), 77);
 	ck_assert_int_eq(st, 'Z');
-	ck_assert_int_eq(relay_stat_pgrp("123 (x", 6, NULL), -1);
-	ck_assert_int_eq(relay_stat_pgrp("123 (x) S 1", 11, NULL), -1);
-	ck_assert_int_eq(relay_stat_pgrp("123 (x) S 1 -4", 14, NULL), -1);
+	ck_assert_int_eq(spawn_stat_pgrp("123 (x", 6, NULL), -1);
+	ck_assert_int_eq(spawn_stat_pgrp("123 (x) S 1", 11, NULL), -1);
+	ck_assert_int_eq(spawn_stat_pgrp("123 (x) S 1 -4", 14, NULL), -1);
 }
 END_TEST
 
@@ -140,8 +140,8 @@ START_TEST(test_paths_and_times)
 	longp[0] = '/';
 	longp[sizeof(longp) - 1] = '\0';
 	ck_assert_int_eq(relay_paths_for(longp, NULL, dir, sock, sizeof(dir)), -ENAMETOOLONG);
-	ck_assert_int_eq(relay_ms_left(100, 50), 0);
-	ck_assert_int_eq(relay_ms_left(100, 150), 50);
+	ck_assert_int_eq(spawn_ms_left(100, 50), 0);
+	ck_assert_int_eq(spawn_ms_left(100, 150), 50);
 }
 END_TEST
 
@@ -199,8 +199,8 @@ START_TEST(test_pgrp_and_stamps)
 	}
 	close(p[1]);
 	ck_assert_int_eq(read(p[0], &ch, 1), 1);
-	ck_assert(relay_pgrp_has_others(leader, leader));
-	ck_assert(!relay_pgrp_has_others(getpid() + 100000, leader));
+	ck_assert(spawn_pgrp_has_others(leader, leader));
+	ck_assert(!spawn_pgrp_has_others(getpid() + 100000, leader));
 
 	make_tmpdir();
 	snprintf(dir, sizeof(dir), "%s", tmpdir);
@@ -277,11 +277,16 @@ static int relay_run(char *const *argv, char *out, size_t cap)
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		struct hostspawn_run run = {.argv = argv,
-					    .cwd = "/",
-					    .forward = "",
-					    .pty = HOSTSPAWN_PTY_OFF,
-					    .prog = "host-spawn"};
+		struct spawn_run run = {.argv = argv,
+					.cwd = "/",
+					.forward = "",
+					.pty = SPAWN_PTY_OFF,
+					.prog = "host-spawn",
+					.socket = sockpath,
+					.peer = "the toolbox relay",
+					.where = "on the host",
+					.start_hint = "start it",
+					.policy_msg = "refused"};
 		int devnull = open("/dev/null", O_RDWR);
 
 		/* stdin from /dev/null; the client's expected error lines go there too */
@@ -289,8 +294,7 @@ static int relay_run(char *const *argv, char *out, size_t cap)
 		dup2(p[1], 1);
 		dup2(devnull, 2);
 		close(p[0]);
-		setenv("TOOLBOX_RELAY_SOCKET", sockpath, 1);
-		_exit(hostspawn_client_run(&run));
+		_exit(spawn_client_run(&run));
 	}
 	close(p[1]);
 	while (cap > 1 && (k = read(p[0], out + n, cap - 1 - (size_t)n)) > 0)

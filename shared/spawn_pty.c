@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include "macros.h"
-#include "relay_pty.h"
+#include "spawn_pty.h"
 
-int relay_pty_open(int *master, int *slave, const struct termios *tio, const struct winsize *ws)
+int spawn_pty_open(int *master, int *slave, const struct termios *tio, const struct winsize *ws)
 {
 	_cleanup_close_ int m = -1, s = -1;
 	char name[PATH_MAX];
@@ -41,7 +41,7 @@ int relay_pty_open(int *master, int *slave, const struct termios *tio, const str
 	return 0;
 }
 
-ssize_t relay_buf_fill(struct relay_buf *b, int fd)
+ssize_t spawn_buf_fill(struct spawn_buf *b, int fd)
 {
 	ssize_t n = RETRY_EINTR(read(fd, b->data, sizeof(b->data)));
 
@@ -52,11 +52,11 @@ ssize_t relay_buf_fill(struct relay_buf *b, int fd)
 	return n;
 }
 
-int relay_buf_flush(struct relay_buf *b, int fd)
+int spawn_buf_flush(struct spawn_buf *b, int fd)
 {
 	ssize_t n;
 
-	if (relay_buf_empty(b))
+	if (spawn_buf_empty(b))
 		return 0;
 	n = RETRY_EINTR(write(fd, b->data + b->off, b->len - b->off));
 	if (n < 0)
@@ -65,14 +65,14 @@ int relay_buf_flush(struct relay_buf *b, int fd)
 	return 0;
 }
 
-void relay_pty_drain(struct relay_buf *b, int master, int out)
+void spawn_pty_drain(struct spawn_buf *b, int master, int out)
 {
 	for (int rounds = 0; rounds < 4096; rounds++) {
-		while (!relay_buf_empty(b)) {
-			if (relay_buf_flush(b, out) < 0)
+		while (!spawn_buf_empty(b)) {
+			if (spawn_buf_flush(b, out) < 0)
 				return;
 		}
-		if (relay_buf_fill(b, master) <= 0)
+		if (spawn_buf_fill(b, master) <= 0)
 			return;
 	}
 }

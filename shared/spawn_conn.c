@@ -32,13 +32,12 @@
 #include "macros.h"
 #include "proto.h"
 #include "proto_io.h"
-#include "relay_conn.h"
-#include "relay_policy.h"
-#include "relay_pty.h"
-#include "relay_spawn.h"
+#include "spawn_conn.h"
+#include "spawn_pty.h"
+#include "spawn_proc.h"
 
 /* Bytes of argv and environment one request may carry (the kernel's ARG_MAX is less). */
-#define RELAY_REQUEST_MAX (8u << 20)
+#define SPAWN_REQUEST_MAX (8u << 20)
 
 struct strlist {
 	char **v;
@@ -48,7 +47,7 @@ struct strlist {
 struct conn {
 	int sock;
 	const struct proto_peer *peer;
-	const struct relay_conf *conf;
+	const struct spawn_service *svc;
 	uint8_t *buf;
 	/* the request */
 	struct strlist argv, env;
@@ -59,7 +58,7 @@ struct conn {
 	int fds[PROTO_MAX_FDS];
 	uint16_t targets[PROTO_MAX_FDS];
 	size_t nfds;
-	struct relay_caller caller;
+	char who[300]; /* the caller, for the audit line */
 	/* the command */
 	pid_t pid;
 	int sfd;
@@ -67,7 +66,7 @@ struct conn {
 	bool input_on, in_eof, master_eof;
 	bool have_saved;
 	struct termios saved;
-	struct relay_buf to_master, to_out;
+	struct spawn_buf to_master, to_out;
 	/* the caller went away */
 	bool gone;
 	int step;
@@ -82,7 +81,7 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int relay_ms_left(long long now, long long deadline)
+int spawn_ms_left(long long now, long long deadline)
 {
 	long long d = deadline - now;
 
@@ -93,7 +92,7 @@ int relay_ms_left(long long now, long long deadline)
 
 /* ---- the process group ---- */
 
-pid_t relay_stat_pgrp(const char *stat, size_t len, char *state)
+pid_t spawn_stat_pgrp(const char *stat, size_t len, char *state)
 {
 	const char *p = NULL, *end = stat + len;
 	long v;
@@ -127,7 +126,7 @@ pid_t relay_stat_pgrp(const char *stat, size_t len, char *state)
 	return (pid_t)v;
 }
 
-bool relay_pgrp_has_others(pid_t pgid, pid_t leader)
+bool spawn_pgrp_has_others(pid_t pgid, pid_t leader)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
@@ -155,7 +154,7 @@ bool relay_pgrp_has_others(pid_t pgid, pid_t leader)
 			continue;
 		line[n] = '\0';
 		/* Zombies do not count: they are gone, only not reaped (by someone else). */
-		if (relay_stat_pgrp(line, (size_t)n, &state) == pgid && state != 'Z' &&
+		if (spawn_stat_pgrp(line, (size_t)n, &state) == pgid && state != 'Z' &&
 		    state != 'X')
 			found = true;
 	}
@@ -197,7 +196,7 @@ static int add_strings(struct conn *c, struct strlist *l, const struct proto_str
 	const uint8_t *s;
 	uint32_t len;
 
-	if (l->n + v->count > PROTO_MAX_STRINGS || c->bytes + v->len > RELAY_REQUEST_MAX)
+	if (l->n + v->count > PROTO_MAX_STRINGS || c->bytes + v->len > SPAWN_REQUEST_MAX)
 		return -E2BIG;
 	c->bytes += v->len;
 	proto_strv_iter_init(&it, v);
@@ -350,50 +349,77 @@ static void append_quoted(char *out, size_t cap, size_t *len, const char *s)
 
 static void audit(const struct conn *c, const char *cwd)
 {
-	char args[700] = "", who[300];
+	char args[700] = "";
 	size_t len = 0;
 
 	if (log_get_level() < LOG_LVL_DEBUG)
 		return;
 	for (size_t i = 0; i < c->argv.n; i++)
 		append_quoted(args, sizeof(args), &len, c->argv.v[i]);
-	if (!c->caller.in_container)
-		snprintf(who, sizeof(who), "a host process");
-	else if (c->caller.id[0])
-		snprintf(who, sizeof(who), "container %s (%.12s)", c->caller.name, c->caller.id);
-	else
-		snprintf(who, sizeof(who), "an unidentified container");
-	log_msg(LOG_LVL_DEBUG, 0, "spawn for uid %u, caller pid %d in %s: pid %d%s, cwd \"%s\":%s",
-		(unsigned)c->peer->uid, (int)c->peer->pid, who, (int)c->pid,
+	log_msg(LOG_LVL_DEBUG, 0,
+		"spawn %s for uid %u, caller pid %d in %s: pid %d%s, cwd \"%s\":%s",
+		c->svc->where, (unsigned)c->peer->uid, (int)c->peer->pid,
+		c->who[0] ? c->who : "an unidentified process", (int)c->pid,
 		c->master >= 0 ? " on a pty" : "", cwd[0] ? cwd : "$HOME", args);
+}
+
+int spawn_request_prepend(struct spawn_request *req, const char *const *prefix, size_t n)
+{
+	char **v = calloc(req->argc + n + 1, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		v[i] = strdup(prefix[i]);
+		if (!v[i]) {
+			while (i--)
+				free(v[i]);
+			free(v);
+			return -ENOMEM;
+		}
+	}
+	memcpy(v + n, req->argv, req->argc * sizeof(*v));
+	free(req->argv);
+	req->argv = v;
+	req->argc += n;
+	return 0;
+}
+
+/* Let the service refuse or rewrite the request (argv and cwd). */
+static int admit(struct conn *c, unsigned *stage)
+{
+	struct spawn_request req = {.argv = c->argv.v, .argc = c->argv.n, .flags = c->flags};
+	int r;
+
+	*stage = PROTO_STAGE_POLICY;
+	if (!c->svc->admit)
+		return 0;
+	memcpy(req.cwd, c->cwd, sizeof(req.cwd));
+	r = c->svc->admit(c->svc, c->peer, &req, stage, c->who, sizeof(c->who));
+	c->argv.v = req.argv;
+	c->argv.n = req.argc;
+	c->argv.cap = req.argc + 1;
+	memcpy(c->cwd, req.cwd, sizeof(c->cwd));
+	return r;
 }
 
 /* ---- starting the command ---- */
 
 static int start_command(struct conn *c)
 {
-	struct relay_fd_map map[PROTO_MAX_FDS];
+	struct spawn_fd_map map[PROTO_MAX_FDS];
 	char cwd[PROTO_PATH_MAX + 1];
 	_cleanup_free_ char **envp = NULL;
 	struct winsize ws = {0};
 	unsigned stage = PROTO_STAGE_REQUEST;
 	int slave = -1, r;
 
-	r = relay_caller_identify(c->peer, &c->caller);
-	if (r < 0) {
-		log_msg(LOG_LVL_INFO, -r, "cannot identify the caller (pid %d)", (int)c->peer->pid);
-		return send_failed(c, PROTO_STAGE_POLICY, -r);
-	}
-	r = relay_policy_check(c->conf->dir, &c->caller);
-	if (r < 0) {
-		log_msg(LOG_LVL_INFO, r == -EPERM ? 0 : -r, "refused %s for container %s%s",
-			c->argv.v[0], c->caller.name,
-			r == -EPERM ? " (created with --no-host-exec)" : "");
-		return send_failed(c, PROTO_STAGE_POLICY, -r);
-	}
-	if (relay_map_cwd(c->cwd, cwd, sizeof(cwd)) < 0)
-		return send_failed(c, PROTO_STAGE_REQUEST, ENAMETOOLONG);
-	r = relay_env_build(c->conf->base_env, c->flags & PROTO_SPAWN_CLEAR_ENV, c->env.v, c->env.n,
+	r = admit(c, &stage);
+	if (r < 0)
+		return send_failed(c, stage, -r);
+	memcpy(cwd, c->cwd, sizeof(cwd));
+	stage = PROTO_STAGE_REQUEST;
+	r = spawn_env_build(c->svc->base_env, c->flags & PROTO_SPAWN_CLEAR_ENV, c->env.v, c->env.n,
 			    &envp);
 	if (r < 0)
 		return send_failed(c, PROTO_STAGE_REQUEST, -r);
@@ -411,16 +437,16 @@ static int start_command(struct conn *c)
 				      .ws_ypixel = c->ws.ypixel};
 		if (!ws.ws_row && !ws.ws_col && c->in_fd >= 0)
 			(void)ioctl(c->in_fd, TIOCGWINSZ, &ws);
-		r = relay_pty_open(&c->master, &slave, c->have_saved ? &c->saved : NULL, &ws);
+		r = spawn_pty_open(&c->master, &slave, c->have_saved ? &c->saved : NULL, &ws);
 		if (r < 0) {
 			log_msg(LOG_LVL_WARN, -r, "cannot allocate a terminal");
 			return send_failed(c, PROTO_STAGE_PTY, -r);
 		}
 	}
 	for (size_t i = 0; i < c->nfds; i++)
-		map[i] = (struct relay_fd_map){.fd = c->fds[i], .target = c->targets[i]};
-	r = relay_spawn(
-		&(struct relay_spawn_req){
+		map[i] = (struct spawn_fd_map){.fd = c->fds[i], .target = c->targets[i]};
+	r = spawn_start(
+		&(struct spawn_req){
 			.argv = c->argv.v,
 			.envp = envp,
 			.cwd = cwd,
@@ -431,7 +457,8 @@ static int start_command(struct conn *c)
 				slave < 0 ? 0
 					  : 1u | ((c->flags & PROTO_SPAWN_PTY_STDOUT) ? 2u : 0) |
 						    ((c->flags & PROTO_SPAWN_PTY_STDERR) ? 4u : 0),
-			.prog = "host-spawn",
+			.prog = c->svc->prog,
+			.where = c->svc->where,
 		},
 		&c->pid, &stage);
 	if (slave >= 0)
@@ -502,7 +529,7 @@ static int check_child(struct conn *c)
 
 			/* What it wrote before it stopped (the "^Z" echo) comes first. */
 			if (c->master >= 0 && !c->master_eof)
-				relay_pty_drain(&c->to_out, c->master, c->out_fd);
+				spawn_pty_drain(&c->to_out, c->master, c->out_fd);
 
 			m.signal.signo = (uint32_t)si.si_status;
 			if (m.signal.signo < 1 || m.signal.signo > PROTO_MAX_SIGNAL)
@@ -544,15 +571,15 @@ static void caller_gone(struct conn *c)
 	if (fg > 0 && fg != c->pid)
 		kill_group(fg, SIGCONT);
 	c->step = 1;
-	c->next_step_ms = now_ms() + c->conf->grace_ms;
+	c->next_step_ms = now_ms() + c->svc->grace_ms;
 }
 
 /* 1 when it is time to stop waiting (everything is gone or killed). */
 static int escalate(struct conn *c, bool leader_ended)
 {
-	if (leader_ended && !relay_pgrp_has_others(c->pid, c->pid))
+	if (leader_ended && !spawn_pgrp_has_others(c->pid, c->pid))
 		return 1;
-	if (relay_ms_left(now_ms(), c->next_step_ms) > 0)
+	if (spawn_ms_left(now_ms(), c->next_step_ms) > 0)
 		return 0;
 	if (c->step == 1) {
 		log_msg(LOG_LVL_DEBUG, 0, "SIGTERM to group %d", (int)c->pid);
@@ -565,7 +592,7 @@ static int escalate(struct conn *c, bool leader_ended)
 		return leader_ended;
 	}
 	c->step++;
-	c->next_step_ms = now_ms() + c->conf->grace_ms;
+	c->next_step_ms = now_ms() + c->svc->grace_ms;
 	return 0;
 }
 
@@ -620,21 +647,21 @@ static void pty_io(struct conn *c, short mrev, short irev, short orev)
 {
 	ssize_t n;
 
-	if ((mrev & (POLLIN | POLLHUP | POLLERR)) && relay_buf_empty(&c->to_out)) {
-		n = relay_buf_fill(&c->to_out, c->master);
+	if ((mrev & (POLLIN | POLLHUP | POLLERR)) && spawn_buf_empty(&c->to_out)) {
+		n = spawn_buf_fill(&c->to_out, c->master);
 		if (n == 0)
 			c->master_eof = true;
 		if (c->out_fd < 0)
 			c->to_out.off = c->to_out.len;
 	}
-	if ((mrev & POLLOUT) && relay_buf_flush(&c->to_master, c->master) < 0)
+	if ((mrev & POLLOUT) && spawn_buf_flush(&c->to_master, c->master) < 0)
 		c->to_master.off = c->to_master.len;
-	if ((irev & (POLLIN | POLLHUP | POLLERR)) && relay_buf_empty(&c->to_master)) {
-		n = relay_buf_fill(&c->to_master, c->in_fd);
+	if ((irev & (POLLIN | POLLHUP | POLLERR)) && spawn_buf_empty(&c->to_master)) {
+		n = spawn_buf_fill(&c->to_master, c->in_fd);
 		if (n == 0 || (n < 0 && n != -EAGAIN))
 			input_ended(c);
 	}
-	if ((orev & (POLLOUT | POLLERR | POLLHUP)) && relay_buf_flush(&c->to_out, c->out_fd) < 0) {
+	if ((orev & (POLLOUT | POLLERR | POLLHUP)) && spawn_buf_flush(&c->to_out, c->out_fd) < 0) {
 		/* Nobody reads the output any more: drop it from now on. */
 		c->to_out.off = c->to_out.len;
 		c->out_fd = -1;
@@ -648,7 +675,7 @@ static int finish(struct conn *c)
 
 	memset(&si, 0, sizeof(si));
 	if (c->master >= 0 && !c->master_eof)
-		relay_pty_drain(&c->to_out, c->master, c->out_fd);
+		spawn_pty_drain(&c->to_out, c->master, c->out_fd);
 	if (waitid(P_PID, (id_t)c->pid, &si, WEXITED) < 0)
 		return -errno;
 	if (c->gone)
@@ -681,26 +708,26 @@ static int supervise(struct conn *c)
 		if (!c->gone && c->master >= 0) {
 			short ev = 0;
 
-			if (!c->master_eof && relay_buf_empty(&c->to_out))
+			if (!c->master_eof && spawn_buf_empty(&c->to_out))
 				ev |= POLLIN;
-			if (!relay_buf_empty(&c->to_master))
+			if (!spawn_buf_empty(&c->to_master))
 				ev |= POLLOUT;
 			if (ev) {
 				imaster = np;
 				p[np++] = (struct pollfd){.fd = c->master, .events = ev};
 			}
 			if (c->in_fd >= 0 && c->input_on && !c->in_eof &&
-			    relay_buf_empty(&c->to_master)) {
+			    spawn_buf_empty(&c->to_master)) {
 				iin = np;
 				p[np++] = (struct pollfd){.fd = c->in_fd, .events = POLLIN};
 			}
-			if (c->out_fd >= 0 && !relay_buf_empty(&c->to_out)) {
+			if (c->out_fd >= 0 && !spawn_buf_empty(&c->to_out)) {
 				iout = np;
 				p[np++] = (struct pollfd){.fd = c->out_fd, .events = POLLOUT};
 			}
 		}
 		if (c->gone)
-			timeout = relay_ms_left(now_ms(), c->next_step_ms);
+			timeout = spawn_ms_left(now_ms(), c->next_step_ms);
 		if (poll(p, (nfds_t)np, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -742,12 +769,12 @@ static int block_signals(void)
 	return sigprocmask(SIG_SETMASK, &all, NULL) < 0 ? -errno : 0;
 }
 
-int relay_conn_main(int sock, const struct proto_peer *peer, const struct relay_conf *conf)
+int spawn_conn_main(int sock, const struct proto_peer *peer, const struct spawn_service *svc)
 {
 	struct conn c = {
 		.sock = sock,
 		.peer = peer,
-		.conf = conf,
+		.svc = svc,
 		.sfd = -1,
 		.master = -1,
 		.in_fd = -1,

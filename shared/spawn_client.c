@@ -28,7 +28,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "hostspawn_client.h"
+#include "spawn_client.h"
 #include "log.h"
 #include "macros.h"
 #include "proto.h"
@@ -39,7 +39,7 @@ static const int forwarded_signals[] = {SIGINT,	 SIGTERM, SIGHUP,   SIGQUIT, SIG
 					SIGUSR2, SIGCONT, SIGWINCH, SIGTSTP};
 
 struct client {
-	const struct hostspawn_run *run;
+	const struct spawn_run *run;
 	int sock;
 	int sfd;
 	bool pty;   /* a host terminal runs */
@@ -51,27 +51,14 @@ struct client {
 
 /* ---- pure helpers ---- */
 
-int hostspawn_socket_path(const char *override, const char *xdg, uid_t uid, char *buf, size_t cap)
-{
-	int n;
-
-	if (override && *override)
-		n = snprintf(buf, cap, "%s", override);
-	else if (xdg && xdg[0] == '/')
-		n = snprintf(buf, cap, "%s/%s", xdg, HOSTSPAWN_SOCKET_NAME);
-	else
-		n = snprintf(buf, cap, "/run/user/%u/%s", (unsigned)uid, HOSTSPAWN_SOCKET_NAME);
-	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
-}
-
-int hostspawn_exit_status(unsigned how, unsigned value)
+int spawn_exit_status(unsigned how, unsigned value)
 {
 	if (how == PROTO_EXIT_CODE)
 		return (int)(value & 0xff);
 	return 128 + (int)value;
 }
 
-int hostspawn_failed_status(unsigned stage, unsigned err)
+int spawn_failed_status(unsigned stage, unsigned err)
 {
 	if (stage == PROTO_STAGE_EXEC)
 		return err == ENOENT ? 127 : 126;
@@ -80,7 +67,7 @@ int hostspawn_failed_status(unsigned stage, unsigned err)
 	return 125;
 }
 
-void hostspawn_env_free(char **env, size_t n)
+void spawn_env_forward_free(char **env, size_t n)
 {
 	if (!env)
 		return;
@@ -89,7 +76,7 @@ void hostspawn_env_free(char **env, size_t n)
 	free(env);
 }
 
-int hostspawn_env_build(const char *forward, const char *const *env, size_t n_env,
+int spawn_env_forward(const char *forward, const char *const *env, size_t n_env,
 			const char *(*getenv_fn)(const char *), char ***out, size_t *n)
 {
 	size_t cap = n_env + 1, used = 0;
@@ -111,7 +98,7 @@ int hostspawn_env_build(const char *forward, const char *const *env, size_t n_en
 			val = strchr(name, '=') ? NULL : getenv_fn(name);
 			if (val && asprintf(&v[used], "%s=%s", name, val) < 0) {
 				v[used] = NULL;
-				hostspawn_env_free(v, used);
+				spawn_env_forward_free(v, used);
 				return -ENOMEM;
 			}
 			if (val)
@@ -124,7 +111,7 @@ int hostspawn_env_build(const char *forward, const char *const *env, size_t n_en
 	for (size_t i = 0; i < n_env; i++) {
 		v[used] = strdup(env[i]);
 		if (!v[used]) {
-			hostspawn_env_free(v, used);
+			spawn_env_forward_free(v, used);
 			return -ENOMEM;
 		}
 		used++;
@@ -248,24 +235,32 @@ static int send_strings(struct client *c, uint16_t type, const char *const *strs
 
 static void report_connect_error(const struct client *c, const char *path, int err)
 {
-	if (err == ENOENT || err == ECONNREFUSED)
-		log_msg(LOG_LVL_ERROR, 0,
-			"cannot reach the toolbox relay at %s (%s); it starts with 'toolbox "
-			"enter' or 'toolbox run' on the host, or run 'toolbox relay start' there",
-			path, strerror(err));
+	const struct spawn_run *run = c->run;
+
+	if (run->fallback)
+		log_msg(LOG_LVL_DEBUG, err, "cannot reach %s at %s", run->peer, path);
+	else if (err == ENOENT || err == ECONNREFUSED)
+		log_msg(LOG_LVL_ERROR, 0, "cannot reach %s at %s (%s); %s", run->peer, path,
+			strerror(err), run->start_hint);
 	else if (err == EACCES || err == EPERM)
 		log_msg(LOG_LVL_ERROR, 0,
-			"cannot reach the toolbox relay at %s (%s); only the user who owns it "
-			"may use it: run %s as that user, not as root",
-			path, strerror(err), c->run->prog);
+			"cannot reach %s at %s (%s); only the user who owns it may use it: run "
+			"%s as that user, not as root",
+			run->peer, path, strerror(err), run->prog);
 	else
-		log_msg(LOG_LVL_ERROR, err, "cannot reach the toolbox relay at %s", path);
+		log_msg(LOG_LVL_ERROR, err, "cannot reach %s at %s", run->peer, path);
 }
 
-static void report_error_msg(const struct proto_msg *m)
+static void report_error_msg(const struct client *c, const struct proto_msg *m)
 {
-	log_msg(LOG_LVL_ERROR, 0, "the toolbox relay refused: %.*s", (int)m->error.text.len,
-		(const char *)m->error.text.p);
+	log_msg(c->run->fallback ? LOG_LVL_DEBUG : LOG_LVL_ERROR, 0, "%s refused: %.*s",
+		c->run->peer, (int)m->error.text.len, (const char *)m->error.text.p);
+}
+
+/* Problems before the command was handed over are for debugging when we may fall back. */
+static int quiet(const struct client *c)
+{
+	return c->run->fallback ? LOG_LVL_DEBUG : LOG_LVL_ERROR;
 }
 
 static int handshake(struct client *c)
@@ -278,10 +273,10 @@ static int handshake(struct client *c)
 		/* A relay that refuses us answers at once and closes: read why. */
 		if (proto_recv_msg(c->sock, c->buf, &m, NULL, 0, NULL) == 1 &&
 		    m.type == PROTO_ERROR) {
-			report_error_msg(&m);
+			report_error_msg(c, &m);
 			return -1;
 		}
-		log_msg(LOG_LVL_ERROR, -r, "cannot talk to the toolbox relay");
+		log_msg(quiet(c), -r, "cannot talk to %s", c->run->peer);
 		return -1;
 	}
 	r = proto_recv_msg(c->sock, c->buf, &m, NULL, 0, NULL);
@@ -289,18 +284,17 @@ static int handshake(struct client *c)
 	if (r == -ECONNRESET)
 		r = proto_recv_msg(c->sock, c->buf, &m, NULL, 0, NULL);
 	if (r <= 0) {
-		log_msg(LOG_LVL_ERROR, r < 0 ? -r : 0, "the toolbox relay %s",
+		log_msg(quiet(c), r < 0 ? -r : 0, "%s %s", c->run->peer,
 			r == 0 ? "closed the connection" : "sent a bad answer");
 		return -1;
 	}
 	if (m.type == PROTO_ERROR) {
-		report_error_msg(&m);
+		report_error_msg(c, &m);
 		return -1;
 	}
 	if (m.type != PROTO_HELLO || proto_pick_version(&m, PROTO_VERSION, PROTO_VERSION) == 0) {
-		log_msg(LOG_LVL_ERROR, 0,
-			"the toolbox relay speaks another protocol version; restart it with "
-			"'toolbox relay stop' on the host");
+		log_msg(quiet(c), 0, "%s speaks another protocol version; %s", c->run->peer,
+			c->run->start_hint);
 		return -1;
 	}
 	return 0;
@@ -330,7 +324,7 @@ static bool fd_open(int fd)
 
 static int send_spawn(struct client *c, char **env, size_t n_env)
 {
-	const struct hostspawn_run *run = c->run;
+	const struct spawn_run *run = c->run;
 	struct proto_msg m = {.type = PROTO_SPAWN};
 	_cleanup_free_ char *cwd = spawn_cwd(run->cwd);
 	int fds[PROTO_MAX_FDS];
@@ -344,7 +338,7 @@ static int send_spawn(struct client *c, char **env, size_t n_env)
 		argc++;
 	if (argc > PROTO_MAX_STRINGS || n_env > PROTO_MAX_STRINGS || strlen(cwd) > PROTO_PATH_MAX)
 		return -E2BIG;
-	c->pty = run->pty == HOSTSPAWN_PTY_ON || (run->pty == HOSTSPAWN_PTY_AUTO && fg);
+	c->pty = run->pty == SPAWN_PTY_ON || (run->pty == SPAWN_PTY_AUTO && fg);
 	for (int fd = 0; fd <= 2; fd++) {
 		if (!fd_open(fd))
 			continue;
@@ -383,9 +377,10 @@ static int send_spawn(struct client *c, char **env, size_t n_env)
 	if (r == 0)
 		r = proto_send_msg(c->sock, &m, fds, nfds);
 	if (r == -E2BIG)
-		log_msg(LOG_LVL_ERROR, 0, "an argument or variable is too long for the relay");
+		log_msg(LOG_LVL_ERROR, 0, "an argument or variable is too long for %s",
+			run->peer);
 	else if (r < 0)
-		log_msg(LOG_LVL_ERROR, -r, "cannot send the command to the toolbox relay");
+		log_msg(LOG_LVL_ERROR, -r, "cannot send the command to %s", run->peer);
 	return r;
 }
 
@@ -414,30 +409,30 @@ static void report_failed(const struct client *c, const struct proto_msg *m)
 	switch (m->spawn_failed.stage) {
 	case PROTO_STAGE_EXEC:
 		if (err == ENOENT)
-			log_msg(LOG_LVL_ERROR, 0, "command not found on the host: %s", cmd);
+			log_msg(LOG_LVL_ERROR, 0, "command not found %s: %s", c->run->where, cmd);
 		else
-			log_msg(LOG_LVL_ERROR, (int)err, "cannot execute %s on the host", cmd);
+			log_msg(LOG_LVL_ERROR, (int)err, "cannot execute %s %s", cmd,
+				c->run->where);
 		break;
 	case PROTO_STAGE_POLICY:
 		if (err == EPERM || err == EACCES)
-			log_msg(LOG_LVL_ERROR, 0,
-				"running commands on the host is disabled for this container (it "
-				"was created with 'toolbox create --no-host-exec')");
+			log_msg(LOG_LVL_ERROR, 0, "%s", c->run->policy_msg);
 		else
 			log_msg(LOG_LVL_ERROR, (int)err,
-				"the toolbox relay cannot tell whether this container may run host "
-				"commands (see its log, $XDG_RUNTIME_DIR/toolbox/relay.log)");
+				"%s cannot tell whether this caller may run commands %s (see its "
+				"log)",
+				c->run->peer, c->run->where);
 		break;
 	case PROTO_STAGE_PTY:
-		log_msg(LOG_LVL_ERROR, (int)err, "cannot allocate a terminal on the host for %s",
-			cmd);
+		log_msg(LOG_LVL_ERROR, (int)err, "cannot allocate a terminal %s for %s",
+			c->run->where, cmd);
 		break;
 	case PROTO_STAGE_REQUEST:
-		log_msg(LOG_LVL_ERROR, (int)err, "the toolbox relay rejected the request for %s",
+		log_msg(LOG_LVL_ERROR, (int)err, "%s rejected the request for %s", c->run->peer,
 			cmd);
 		break;
 	default:
-		log_msg(LOG_LVL_ERROR, (int)err, "cannot start %s on the host", cmd);
+		log_msg(LOG_LVL_ERROR, (int)err, "cannot start %s %s", cmd, c->run->where);
 		break;
 	}
 }
@@ -525,27 +520,27 @@ static int run_loop(struct client *c)
 			continue;
 		r = proto_recv_msg(c->sock, c->buf, &m, NULL, 0, NULL);
 		if (r == 0) {
-			log_msg(LOG_LVL_ERROR, 0,
-				"the toolbox relay closed the connection before %s ended",
-				c->run->argv[0]);
+			log_msg(LOG_LVL_ERROR, 0, "%s closed the connection before %s ended",
+				c->run->peer, c->run->argv[0]);
 			return 125;
 		}
 		if (r < 0) {
-			log_msg(LOG_LVL_ERROR, -r, "bad message from the toolbox relay");
+			log_msg(LOG_LVL_ERROR, -r, "bad message from %s", c->run->peer);
 			return 125;
 		}
 		switch (m.type) {
 		case PROTO_EXITED:
-			return hostspawn_exit_status(m.exited.how, m.exited.value);
+			return spawn_exit_status(m.exited.how, m.exited.value);
 		case PROTO_STOPPED:
 			stop_self(c);
 			break;
 		case PROTO_ERROR:
-			report_error_msg(&m);
+			log_msg(LOG_LVL_ERROR, 0, "%s: %.*s", c->run->peer,
+				(int)m.error.text.len, (const char *)m.error.text.p);
 			return 125;
 		default:
-			log_msg(LOG_LVL_DEBUG, 0, "ignoring %s from the relay",
-				proto_type_name(m.type));
+			log_msg(LOG_LVL_DEBUG, 0, "ignoring %s from %s", proto_type_name(m.type),
+				c->run->peer);
 			break;
 		}
 	}
@@ -557,13 +552,13 @@ static int wait_started(struct client *c)
 	int r = proto_recv_msg(c->sock, c->buf, &m, NULL, 0, NULL);
 
 	if (r <= 0) {
-		log_msg(LOG_LVL_ERROR, r < 0 ? -r : 0, "the toolbox relay %s",
+		log_msg(LOG_LVL_ERROR, r < 0 ? -r : 0, "%s %s", c->run->peer,
 			r == 0 ? "closed the connection" : "sent a bad answer");
 		return 125;
 	}
 	switch (m.type) {
 	case PROTO_STARTED:
-		log_msg(LOG_LVL_DEBUG, 0, "%s runs on the host as pid %u%s", c->run->argv[0],
+		log_msg(LOG_LVL_DEBUG, 0, "%s runs %s as pid %u%s", c->run->argv[0], c->run->where,
 			m.started.pid,
 			(m.started.flags & PROTO_SPAWN_PTY) ? " with a terminal" : "");
 		if (!(m.started.flags & PROTO_SPAWN_PTY))
@@ -571,13 +566,14 @@ static int wait_started(struct client *c)
 		return 0;
 	case PROTO_SPAWN_FAILED:
 		report_failed(c, &m);
-		return hostspawn_failed_status(m.spawn_failed.stage, m.spawn_failed.err);
+		return spawn_failed_status(m.spawn_failed.stage, m.spawn_failed.err);
 	case PROTO_ERROR:
-		report_error_msg(&m);
+		log_msg(LOG_LVL_ERROR, 0, "%s refused: %.*s", c->run->peer, (int)m.error.text.len,
+			(const char *)m.error.text.p);
 		return 125;
 	default:
-		log_msg(LOG_LVL_ERROR, 0, "unexpected %s from the toolbox relay",
-			proto_type_name(m.type));
+		log_msg(LOG_LVL_ERROR, 0, "unexpected %s from %s", proto_type_name(m.type),
+			c->run->peer);
 		return 125;
 	}
 }
@@ -587,25 +583,19 @@ static const char *env_get(const char *name)
 	return getenv(name);
 }
 
-int hostspawn_client_run(const struct hostspawn_run *run)
+int spawn_client_run(const struct spawn_run *run)
 {
 	struct client c = {.run = run, .sock = -1, .sfd = -1, .input = true};
-	char path[PATH_MAX];
 	char **env = NULL;
 	size_t n_env = 0;
 	const char *forward = run->forward;
 	sigset_t old;
 	int status = 125, r;
 
-	if (hostspawn_socket_path(getenv("TOOLBOX_RELAY_SOCKET"), getenv("XDG_RUNTIME_DIR"),
-				  getuid(), path, sizeof(path)) < 0) {
-		log_msg(LOG_LVL_ERROR, 0, "the relay socket's path is too long");
-		return 125;
-	}
 	/* flatpak-spawn passes nothing on by itself; a terminal still needs TERM. */
-	if (!forward && run->term_with_pty && run->pty != HOSTSPAWN_PTY_OFF && isatty(STDIN_FILENO))
+	if (!forward && run->term_with_pty && run->pty != SPAWN_PTY_OFF && isatty(STDIN_FILENO))
 		forward = "TERM";
-	r = hostspawn_env_build(forward, run->env, run->n_env, env_get, &env, &n_env);
+	r = spawn_env_forward(forward, run->env, run->n_env, env_get, &env, &n_env);
 	if (r < 0) {
 		log_msg(LOG_LVL_ERROR, -r, "cannot build the environment");
 		return 125;
@@ -615,13 +605,16 @@ int hostspawn_client_run(const struct hostspawn_run *run)
 		log_msg(LOG_LVL_ERROR, ENOMEM, "%s", run->prog);
 		goto out;
 	}
-	c.sock = proto_connect(path);
+	c.sock = proto_connect(run->socket);
 	if (c.sock < 0) {
-		report_connect_error(&c, path, -c.sock);
+		report_connect_error(&c, run->socket, -c.sock);
+		status = run->fallback ? SPAWN_UNAVAILABLE : 125;
 		goto out;
 	}
-	if (handshake(&c) < 0)
+	if (handshake(&c) < 0) {
+		status = run->fallback ? SPAWN_UNAVAILABLE : 125;
 		goto out;
+	}
 	r = setup_signals(&c, &old);
 	if (r < 0) {
 		log_msg(LOG_LVL_ERROR, -r, "cannot set up signal forwarding");
@@ -642,6 +635,6 @@ out:
 	if (c.sock >= 0)
 		close(c.sock);
 	free(c.buf);
-	hostspawn_env_free(env, n_env);
+	spawn_env_forward_free(env, n_env);
 	return status;
 }

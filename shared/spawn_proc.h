@@ -1,56 +1,47 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The host process of a relayed command: working directory, environment, fds, exec. */
-#ifndef TB_RELAY_SPAWN_H
-#define TB_RELAY_SPAWN_H
+#ifndef TB_SPAWN_PROC_H
+#define TB_SPAWN_PROC_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 /* $PATH for a command whose environment has none (glibc's default search path). */
-#define RELAY_DEFAULT_PATH "/bin:/usr/bin"
+#define SPAWN_DEFAULT_PATH "/bin:/usr/bin"
 
-/* Where the container's view of the host is mounted (Toolbx's layout). */
-#define RELAY_HOST_PREFIX "/run/host"
-
-/*
- * Pure: the host path for the caller's working directory @cwd: "/run/host/X" is the
- * host's "/X" ("/run/host" itself is "/"); anything else (the home directory, shared at
- * the same path, and every other path) is kept. "" stays "" (the home directory).
- * 0 or -ENAMETOOLONG.
- */
-int relay_map_cwd(const char *cwd, char *out, size_t cap);
 
 /*
  * Pure: the command's environment: @base (unless @clear), then each of @entries in order:
  * "K=V" sets K (replacing an earlier K), "K" unsets it. A malloc'ed NULL-terminated array
  * of pointers borrowed from @base and @entries (free the array only). 0 or -ENOMEM.
  */
-int relay_env_build(char *const *base, bool clear, char *const *entries, size_t n, char ***out);
+int spawn_env_build(char *const *base, bool clear, char *const *entries, size_t n, char ***out);
 
 /*
  * Pure: the environment host commands start from: @env without what belongs to the
  * relay's own start (LISTEN_*, NOTIFY_SOCKET, TOOLBOX_RELAY_*). Same ownership as above.
  */
-int relay_env_base(char *const *env, char ***out);
+int spawn_env_base(char *const *env, char ***out);
 
 /* Pure: the value of @name in @env, or NULL. */
-const char *relay_env_get(char *const *env, const char *name);
+const char *spawn_env_get(char *const *env, const char *name);
 
-struct relay_fd_map {
+struct spawn_fd_map {
 	int fd;	    /* ours (received from the caller) */
 	int target; /* the number it gets in the command */
 };
 
-struct relay_spawn_req {
+struct spawn_req {
 	char *const *argv;
 	char *const *envp;
 	const char *cwd; /* host path, or "" for $HOME */
-	const struct relay_fd_map *fds;
+	const struct spawn_fd_map *fds;
 	size_t nfds;
 	int tty_fd;	   /* the terminal's slave (our controlling terminal), or -1 */
 	unsigned tty_mask; /* bit N: fd N (0..2) of the command is the terminal */
 	const char *prog;  /* prefix of the note about the working directory */
+	const char *where; /* "on the host", in that note */
 };
 
 /*
@@ -64,6 +55,6 @@ struct relay_spawn_req {
  * 0 with *@pid; or -errno with *@stage (enum proto_stage) saying where it failed (the
  * child is reaped then).
  */
-int relay_spawn(const struct relay_spawn_req *req, pid_t *pid, unsigned *stage);
+int spawn_start(const struct spawn_req *req, pid_t *pid, unsigned *stage);
 
 #endif

@@ -4,8 +4,8 @@
  * terminal (an fd received from the container: the relay reads and writes it itself, so
  * nothing passes through the client).
  */
-#ifndef TB_RELAY_PTY_H
-#define TB_RELAY_PTY_H
+#ifndef TB_SPAWN_PTY_H
+#define TB_SPAWN_PTY_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,15 +19,15 @@ struct winsize;
  * our controlling terminal (call it as a session leader without one). The slave gets
  * @tio and @ws when given. 0 or -errno.
  */
-int relay_pty_open(int *master, int *slave, const struct termios *tio, const struct winsize *ws);
+int spawn_pty_open(int *master, int *slave, const struct termios *tio, const struct winsize *ws);
 
 /* A one-way copy buffer. */
-struct relay_buf {
+struct spawn_buf {
 	uint8_t data[8192];
 	size_t len, off;
 };
 
-static inline bool relay_buf_empty(const struct relay_buf *b)
+static inline bool spawn_buf_empty(const struct spawn_buf *b)
 {
 	return b->off >= b->len;
 }
@@ -37,15 +37,15 @@ static inline bool relay_buf_empty(const struct relay_buf *b)
  * (EIO from a pty master whose slaves are all closed counts as the end), -EAGAIN when
  * nothing is there (non-blocking fd), -errno.
  */
-ssize_t relay_buf_fill(struct relay_buf *b, int fd);
+ssize_t spawn_buf_fill(struct spawn_buf *b, int fd);
 
 /* Write once from the buffer to @fd. 0, -EAGAIN (non-blocking fd, full), or -errno. */
-int relay_buf_flush(struct relay_buf *b, int fd);
+int spawn_buf_flush(struct spawn_buf *b, int fd);
 
 /*
  * Move everything that is still in @b and then readable from the non-blocking @master to
  * @out, until the master is empty. For the end of a command: its last output.
  */
-void relay_pty_drain(struct relay_buf *b, int master, int out);
+void spawn_pty_drain(struct spawn_buf *b, int master, int out);
 
 #endif

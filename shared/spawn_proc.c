@@ -16,29 +16,17 @@
 
 #include "macros.h"
 #include "proto.h"
-#include "relay_spawn.h"
+#include "spawn_proc.h"
 #include "syscalls.h"
 
 /* ---- pure helpers ---- */
-
-int relay_map_cwd(const char *cwd, char *out, size_t cap)
-{
-	size_t plen = strlen(RELAY_HOST_PREFIX);
-	const char *p = cwd;
-	int n;
-
-	if (strncmp(cwd, RELAY_HOST_PREFIX, plen) == 0 && (cwd[plen] == '\0' || cwd[plen] == '/'))
-		p = cwd[plen] ? cwd + plen : "/";
-	n = snprintf(out, cap, "%s", p);
-	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
-}
 
 static size_t name_len(const char *entry)
 {
 	return strcspn(entry, "=");
 }
 
-const char *relay_env_get(char *const *env, const char *name)
+const char *spawn_env_get(char *const *env, const char *name)
 {
 	size_t len = strlen(name);
 
@@ -49,7 +37,7 @@ const char *relay_env_get(char *const *env, const char *name)
 	return NULL;
 }
 
-int relay_env_build(char *const *base, bool clear, char *const *entries, size_t n, char ***out)
+int spawn_env_build(char *const *base, bool clear, char *const *entries, size_t n, char ***out)
 {
 	size_t nbase = 0, used = 0;
 	char **v;
@@ -81,7 +69,7 @@ int relay_env_build(char *const *base, bool clear, char *const *entries, size_t 
 	return 0;
 }
 
-int relay_env_base(char *const *env, char ***out)
+int spawn_env_base(char *const *env, char ***out)
 {
 	static const char *const drop_prefix[] = {"LISTEN_", "TOOLBOX_RELAY_"};
 	static const char *const drop[] = {"NOTIFY_SOCKET", "WATCHDOG_PID", "WATCHDOG_USEC"};
@@ -121,7 +109,7 @@ int relay_env_base(char *const *env, char ***out)
  */
 
 struct spawn_ctx {
-	const struct relay_spawn_req *req;
+	const struct spawn_req *req;
 	const char *home; /* where to go when req->cwd does not exist; resolved before */
 	char **sh_argv;	  /* "/bin/sh", the file, argv[1..]: a script without "#!" */
 	unsigned stage;	  /* set by the child when it fails */
@@ -151,7 +139,7 @@ static void cloexec_from(int from)
 		(void)fcntl((int)fd, F_SETFD, FD_CLOEXEC);
 }
 
-static int source_for(const struct relay_spawn_req *req, int target)
+static int source_for(const struct spawn_req *req, int target)
 {
 	if (target <= 2 && req->tty_fd >= 0 && (req->tty_mask & (1u << target)))
 		return req->tty_fd;
@@ -165,7 +153,7 @@ static int source_for(const struct relay_spawn_req *req, int target)
 /* Put every fd in place; everything else is closed at exec. */
 static void place_fds(struct spawn_ctx *ctx)
 {
-	const struct relay_spawn_req *req = ctx->req;
+	const struct spawn_req *req = ctx->req;
 	int targets[PROTO_MAX_FDS + 3], high[PROTO_MAX_FDS + 3];
 	size_t n = 0;
 	int maxt = 2, base;
@@ -208,7 +196,7 @@ static void place_fds(struct spawn_ctx *ctx)
 }
 
 /* A note on the command's stderr, without stdio. */
-static void child_note(const struct relay_spawn_req *req, const char *what, const char *to)
+static void child_note(const struct spawn_req *req, const char *what, const char *to)
 {
 	char line[PROTO_PATH_MAX * 2 + 256];
 	int n = snprintf(line, sizeof(line), "%s: directory %s %s; using %s\n", req->prog, req->cwd,
@@ -220,9 +208,21 @@ static void child_note(const struct relay_spawn_req *req, const char *what, cons
 	}
 }
 
+/* strerror() without the locale machinery: this runs in a vfork-like child. */
+static const char *errno_text(int err)
+{
+#ifdef __GLIBC__
+	const char *t = strerrordesc_np(err);
+
+	return t ? t : "error";
+#else
+	return strerror(err);
+#endif
+}
+
 static void child_chdir(struct spawn_ctx *ctx)
 {
-	const struct relay_spawn_req *req = ctx->req;
+	const struct spawn_req *req = ctx->req;
 	char what[256];
 	const char *to;
 	int err;
@@ -236,10 +236,10 @@ static void child_chdir(struct spawn_ctx *ctx)
 	if (!req->cwd[0])
 		return;
 	if (err == ENOENT || err == ENOTDIR)
-		snprintf(what, sizeof(what), "does not exist on the host");
+		snprintf(what, sizeof(what), "does not exist %s", req->where);
 	else
-		snprintf(what, sizeof(what), "cannot be entered on the host (%s)",
-			 strerrordesc_np(err) ? strerrordesc_np(err) : "error");
+		snprintf(what, sizeof(what), "cannot be entered %s (%s)", req->where,
+			 errno_text(err));
 	child_note(req, what, to);
 }
 
@@ -278,7 +278,7 @@ static int exec_one(struct spawn_ctx *ctx, const char *path)
 static int exec_path(struct spawn_ctx *ctx)
 {
 	const char *file = ctx->req->argv[0];
-	const char *path = relay_env_get(ctx->req->envp, "PATH");
+	const char *path = spawn_env_get(ctx->req->envp, "PATH");
 	char cand[PATH_MAX];
 	bool denied = false;
 
@@ -287,7 +287,7 @@ static int exec_path(struct spawn_ctx *ctx)
 	if (strchr(file, '/'))
 		return exec_one(ctx, file);
 	if (!path)
-		path = RELAY_DEFAULT_PATH;
+		path = SPAWN_DEFAULT_PATH;
 	for (const char *p = path;; p++) {
 		const char *end = strchrnul(p, ':');
 		size_t dlen = (size_t)(end - p);
@@ -313,7 +313,7 @@ static int exec_path(struct spawn_ctx *ctx)
 static int child_main(void *arg)
 {
 	struct spawn_ctx *ctx = arg;
-	const struct relay_spawn_req *req = ctx->req;
+	const struct spawn_req *req = ctx->req;
 
 	if (setpgid(0, 0) < 0)
 		child_fail(ctx, PROTO_STAGE_SETUP, errno);
@@ -330,7 +330,7 @@ static int child_main(void *arg)
 #define SPAWN_STACK_SIZE (256u * 1024u)
 static uint8_t spawn_stack[SPAWN_STACK_SIZE] __attribute__((aligned(64)));
 
-int relay_spawn(const struct relay_spawn_req *req, pid_t *pid, unsigned *stage)
+int spawn_start(const struct spawn_req *req, pid_t *pid, unsigned *stage)
 {
 	struct spawn_ctx ctx = {.req = req};
 	_cleanup_free_ char **sh_argv = NULL;
@@ -338,7 +338,7 @@ int relay_spawn(const struct relay_spawn_req *req, pid_t *pid, unsigned *stage)
 	pid_t p;
 
 	*stage = PROTO_STAGE_FORK;
-	ctx.home = relay_env_get(req->envp, "HOME");
+	ctx.home = spawn_env_get(req->envp, "HOME");
 	if (!ctx.home || !*ctx.home) {
 		struct passwd *pw = getpwuid(getuid());
 
