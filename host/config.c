@@ -111,6 +111,8 @@ static int on_value(void *user, const char *section, const char *name, const cha
 		slot = &st->cfg.release;
 	else if (strcmp(name, "image") == 0)
 		slot = &st->cfg.image;
+	else if (strcmp(name, "exec") == 0)
+		slot = &st->cfg.exec;
 	else
 		return 1;
 	r = config_unquote(value ? value : "", &v);
@@ -131,7 +133,8 @@ void config_free(struct tb_config *cfg)
 	free(cfg->distro);
 	free(cfg->release);
 	free(cfg->image);
-	cfg->distro = cfg->release = cfg->image = NULL;
+	free(cfg->exec);
+	cfg->distro = cfg->release = cfg->image = cfg->exec = NULL;
 }
 
 static void config_setup_inih(void)
@@ -172,6 +175,7 @@ int config_parse_string(const char *text, struct tb_config *cfg, int *line)
 	move_if_set(&cfg->distro, &st.cfg.distro);
 	move_if_set(&cfg->release, &st.cfg.release);
 	move_if_set(&cfg->image, &st.cfg.image);
+	move_if_set(&cfg->exec, &st.cfg.exec);
 	return 0;
 }
 

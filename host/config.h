@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * toolbox.conf(5): `[general] distro, release, image`, read from /etc/containers/toolbox.conf
+ * toolbox.conf(5): `[general] distro, release, image` (and our `exec`), read from /etc/containers/toolbox.conf
  * then ~/.config/containers/toolbox.conf (the user's values override the system's).
  * Toolbx writes the file in TOML; we parse it with inih (Debian's libinih) and take TOML's
  * basic "..." and literal '...' strings (bare values are accepted too). Other sections and
@@ -16,6 +16,7 @@ struct tb_config {
 	char *distro; /* NULL when not set */
 	char *release;
 	char *image;
+	char *exec; /* ours, not Toolbx's: how run/enter get in (auto, socket, podman) */
 };
 
 /*

@@ -296,7 +296,8 @@ int relay_admit(const struct spawn_service *svc, const struct proto_peer *peer,
 	r = relay_policy_check(conf->dir, &caller);
 	if (r < 0) {
 		log_msg(LOG_LVL_INFO, r == -EPERM ? 0 : -r, "refused %s for container %s%s",
-			req->argv[0], caller.name, r == -EPERM ? " (created with --no-host-exec)" : "");
+			req->argv[0], caller.name,
+			r == -EPERM ? " (created with --no-host-exec)" : "");
 		return r;
 	}
 	*stage = PROTO_STAGE_REQUEST;

@@ -610,6 +610,8 @@ int relay_serve(struct relay_conf *conf)
 				   .base_env = conf->base_env,
 				   .grace_ms = conf->grace_ms,
 				   .where = "on the host",
+				   .tty_uid = (uid_t)-1,
+				   .tty_gid = (gid_t)-1,
 				   .admit = relay_admit,
 				   .data = conf}};
 	char err[512] = "";

@@ -6,15 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exec_socket.h"
 #include "macros.h"
 #include "names.h"
 #include "run_args.h"
 
-#define TOOLBOX_INIT_PATH "/usr/bin/toolbox-init"
-
 enum {
 	OPT_PRESERVE_FDS = 0x100,
 	OPT_UNSET_ENV,
+	OPT_EXEC,
 };
 
 static const struct option run_long_opts[] = {
@@ -24,6 +24,7 @@ static const struct option run_long_opts[] = {
 	{"env", required_argument, NULL, 'e'},
 	{"unset-env", required_argument, NULL, OPT_UNSET_ENV},
 	{"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
+	{"exec", required_argument, NULL, OPT_EXEC},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -43,6 +44,21 @@ static int parse_fds(const char *s, unsigned int *out)
 	}
 	*out = (unsigned int)v;
 	return 0;
+}
+
+int run_exec_parse(const char *s, enum run_exec *out)
+{
+	static const char *const names[] = {[RUN_EXEC_AUTO] = "auto",
+					    [RUN_EXEC_SOCKET] = "socket",
+					    [RUN_EXEC_PODMAN] = "podman"};
+
+	for (size_t i = RUN_EXEC_AUTO; i < ARRAY_SIZE(names); i++) {
+		if (strcmp(s, names[i]) == 0) {
+			*out = (enum run_exec)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
 }
 
 void run_opts_free(struct run_opts *o)
@@ -110,6 +126,14 @@ int run_parse(int argc, char **argv, bool enter, struct run_opts *o, char *err, 
 					   "invalid argument for '--preserve-fds': '%s' is not a "
 					   "number from 0 to %d",
 					   optarg, RUN_MAX_PRESERVE_FDS);
+			break;
+		case OPT_EXEC:
+			if (run_exec_parse(optarg, &o->exec) < 0)
+				return bad(
+					err, errlen,
+					"invalid argument for '--exec': '%s' is not auto, socket "
+					"or podman",
+					optarg);
 			break;
 		case 'h':
 			o->help = true;
@@ -187,19 +211,56 @@ const char exec_toolbx_script[] =
 	"fi\n"
 	"exec \"$@\"\n";
 
+/* Append the toolbox-init entry (no command) at a[*i]. */
+static void add_init_entry(struct exec_spec *s, const char **a, size_t *i)
+{
+	a[(*i)++] = EXEC_SOCKET_INIT_PATH;
+	a[(*i)++] = "exec";
+	if (s->cwd) {
+		a[(*i)++] = "--cwd";
+		a[(*i)++] = s->cwd;
+	}
+	if (s->preserve_fds) {
+		snprintf(s->fds_buf, sizeof(s->fds_buf), "%u", s->preserve_fds);
+		a[(*i)++] = "--preserve-fds";
+		a[(*i)++] = s->fds_buf;
+	}
+	a[(*i)++] = "--";
+}
+
+static size_t count(char *const *v)
+{
+	size_t n = 0;
+
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+int exec_build_entry(struct exec_spec *s, const char ***out)
+{
+	size_t n_cmd = count(s->cmd), i = 0;
+	const char **a = calloc(8 + n_cmd, sizeof(*a));
+
+	*out = NULL;
+	if (!a)
+		return -ENOMEM;
+	add_init_entry(s, a, &i);
+	for (size_t k = 0; s->cmd && k < n_cmd; k++)
+		a[i++] = s->cmd[k];
+	*out = a;
+	return 0;
+}
+
 int exec_build_args(struct exec_spec *s, const char ***out)
 {
-	size_t n_env = 0, n_cmd = 0, cap, i = 0;
+	size_t n_env = count(s->env_args), n_cmd = count(s->cmd), cap, i = 0;
 	const char **a;
 	bool login = !s->cmd || !s->cmd[0];
 
 	*out = NULL;
 	if (!s->target || !s->user)
 		return -EINVAL;
-	while (s->env_args && s->env_args[n_env])
-		n_env++;
-	while (s->cmd && s->cmd[n_cmd])
-		n_cmd++;
 	cap = 24 + n_env + n_cmd;
 	a = calloc(cap, sizeof(*a));
 	if (!a)
@@ -218,22 +279,12 @@ int exec_build_args(struct exec_spec *s, const char ***out)
 		a[i++] = "--preserve-fds";
 		a[i++] = s->fds_buf;
 	}
-	for (size_t k = 0; k < n_env; k++)
+	for (size_t k = 0; s->env_args && k < n_env; k++)
 		a[i++] = s->env_args[k];
 	a[i++] = s->target;
 
 	if (s->kind == SESSION_KIND_INIT) {
-		a[i++] = TOOLBOX_INIT_PATH;
-		a[i++] = "exec";
-		if (s->cwd) {
-			a[i++] = "--cwd";
-			a[i++] = s->cwd;
-		}
-		if (s->preserve_fds) {
-			a[i++] = "--preserve-fds";
-			a[i++] = s->fds_buf;
-		}
-		a[i++] = "--";
+		add_init_entry(s, a, &i);
 	} else {
 		a[i++] = "sh";
 		a[i++] = "-c";
@@ -246,7 +297,7 @@ int exec_build_args(struct exec_spec *s, const char ***out)
 			a[i++] = "-l";
 		}
 	}
-	for (size_t k = 0; k < n_cmd; k++)
+	for (size_t k = 0; s->cmd && k < n_cmd; k++)
 		a[i++] = s->cmd[k];
 	a[i] = NULL;
 	*out = a;

@@ -15,6 +15,17 @@
 /* Largest --preserve-fds we pass on (podman takes any uint; this is plenty). */
 #define RUN_MAX_PRESERVE_FDS 65536
 
+/* How a session gets into the container. */
+enum run_exec {
+	RUN_EXEC_UNSET = 0, /* not on the command line: toolbox.conf, else auto */
+	RUN_EXEC_AUTO,	    /* the init's exec socket when it answers, else podman exec */
+	RUN_EXEC_SOCKET,    /* the exec socket only (an error when it does not answer) */
+	RUN_EXEC_PODMAN,    /* podman exec only */
+};
+
+/* Pure: "auto", "socket", "podman" -> the mode; -EINVAL for anything else. */
+int run_exec_parse(const char *s, enum run_exec *out);
+
 struct run_opts {
 	const char *container; /* -c/--container, or enter's CONTAINER; NULL: the default */
 	const char *distro;    /* -d/--distro */
@@ -22,7 +33,8 @@ struct run_opts {
 	unsigned int preserve_fds;
 	struct env_edit *env; /* -e/--env and --unset-env, in order (malloc'ed) */
 	size_t n_env;
-	char **cmd; /* run: the command (never empty); enter: NULL */
+	char **cmd;	    /* run: the command (never empty); enter: NULL */
+	enum run_exec exec; /* --exec */
 	bool help;
 };
 
@@ -47,6 +59,13 @@ struct exec_spec {
 	const char *shell; /* SESSION_KIND_TOOLBX with no cmd: the user's shell */
 	char fds_buf[16];  /* scratch for the --preserve-fds number */
 };
+
+/*
+ * The command line inside the container for a toolbox-init session:
+ * "/usr/bin/toolbox-init", "exec", --cwd, --preserve-fds, "--", the command: what podman
+ * exec runs, and what the exec socket is asked to run. Same ownership as below.
+ */
+int exec_build_entry(struct exec_spec *s, const char ***out);
 
 /* The script toolbx-kind sessions run with `sh -c` (exposed for the tests). */
 extern const char exec_toolbx_script[];

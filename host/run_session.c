@@ -16,15 +16,18 @@
 #include "config.h"
 #include "container.h"
 #include "envlist.h"
+#include "exec_socket.h"
 #include "log.h"
 #include "macros.h"
 #include "names.h"
 #include "osrelease.h"
 #include "podman.h"
 #include "relay.h"
+#include "run_fast.h"
 #include "run_session.h"
 #include "run_supervise.h"
 #include "runtime_dir.h"
+#include "spawn_client.h"
 #include "syscalls.h"
 #include "wait_ready.h"
 
@@ -451,7 +454,68 @@ static void osc_container(bool push, const char *name)
 	fflush(stdout);
 }
 
-static int run_in(const struct target *t, const struct run_opts *o, bool enter)
+/* --exec, else toolbox.conf's exec, else auto. */
+static int exec_mode(const struct run_opts *o, enum run_exec *mode)
+{
+	struct tb_config cfg = {0};
+	_cleanup_free_ char *bad_path = NULL;
+	int line = 0, r;
+
+	*mode = o->exec ? o->exec : RUN_EXEC_AUTO;
+	if (o->exec)
+		return 0;
+	r = config_load(&cfg, &bad_path, &line);
+	if (r < 0) {
+		/* resolve_name() reports a broken file when it reads one; this is the rest. */
+		log_msg(LOG_LVL_DEBUG, -r, "cannot read %s", bad_path ? bad_path : "toolbox.conf");
+		r = 0;
+	} else if (cfg.exec && run_exec_parse(cfg.exec, mode) < 0) {
+		log_msg(LOG_LVL_ERROR, 0,
+			"toolbox.conf: exec = \"%s\" is not auto, socket or podman; fix the file",
+			cfg.exec);
+		r = -EINVAL;
+	}
+	config_free(&cfg);
+	return r;
+}
+
+/*
+ * The session through the init's exec socket, when @mode allows it and the container has
+ * one. SPAWN_UNAVAILABLE: go through podman exec.
+ */
+static int run_fast_path(const struct target *t, struct exec_spec *spec, enum run_exec mode)
+{
+	_cleanup_free_ const char **entry = NULL;
+	char socket[PATH_MAX];
+
+	if (mode == RUN_EXEC_PODMAN)
+		return SPAWN_UNAVAILABLE;
+	if (t->kind != SESSION_KIND_INIT ||
+	    exec_socket_path(t->ready_dir, t->id, socket, sizeof(socket)) < 0) {
+		if (mode == RUN_EXEC_AUTO)
+			return SPAWN_UNAVAILABLE;
+		log_msg(LOG_LVL_ERROR, 0,
+			"container %s has no exec socket (its entry point is not toolbox-init); "
+			"use --exec=podman",
+			t->name);
+		return TB_EXIT_FAILURE;
+	}
+	if (exec_build_entry(spec, &entry) < 0) {
+		log_msg(LOG_LVL_ERROR, ENOMEM, "cannot build the session's command line");
+		return TB_EXIT_FAILURE;
+	}
+	return run_fast(&(struct fast_req){
+		.name = t->name,
+		.socket = socket,
+		.entry = (char *const *)entry,
+		.env_args = spec->env_args,
+		.preserve_fds = spec->preserve_fds,
+		.tty = spec->tty,
+		.fallback = mode == RUN_EXEC_AUTO,
+	});
+}
+
+static int run_in(const struct target *t, const struct run_opts *o, bool enter, enum run_exec mode)
 {
 	struct passwd *pw = getpwuid(getuid());
 	const char *shell = getenv("SHELL");
@@ -497,14 +561,17 @@ static int run_in(const struct target *t, const struct run_opts *o, bool enter)
 	spec.cwd = cwd;
 	spec.cmd = enter ? NULL : o->cmd;
 	spec.shell = shell && *shell ? shell : pw->pw_shell;
-	r = exec_build_args(&spec, &args);
-	if (r < 0) {
-		envlist_free(env);
-		log_msg(LOG_LVL_ERROR, -r, "cannot build podman's command line");
-		return TB_EXIT_FAILURE;
-	}
 	if (enter && isatty(STDOUT_FILENO))
 		osc_container(true, t->name);
+	status = run_fast_path(t, &spec, mode);
+	if (status != SPAWN_UNAVAILABLE)
+		goto done;
+	r = exec_build_args(&spec, &args);
+	if (r < 0) {
+		log_msg(LOG_LVL_ERROR, -r, "cannot build podman's command line");
+		status = TB_EXIT_FAILURE;
+		goto done;
+	}
 	status = supervise_run(&(struct supervise_args){
 		.podman_args = args,
 		.tty = spec.tty,
@@ -513,6 +580,7 @@ static int run_in(const struct target *t, const struct run_opts *o, bool enter)
 		.session_dir = t->ready_dir,
 		.session_file = have_session ? session_file : NULL,
 	});
+done:
 	if (enter && isatty(STDOUT_FILENO))
 		osc_container(false, t->name);
 	envlist_free(env);
@@ -523,6 +591,7 @@ int run_session(const struct run_opts *o, bool enter)
 {
 	_cleanup_close_ int state_dirfd = -1;
 	struct target t = {0};
+	enum run_exec mode;
 	char name[256], rundir[PATH_MAX], err[512];
 
 	if (!podman_path()) {
@@ -542,12 +611,14 @@ int run_session(const struct run_opts *o, bool enter)
 		log_msg(LOG_LVL_ERROR, ENAMETOOLONG, "cannot use the runtime directory");
 		return TB_EXIT_FAILURE;
 	}
+	if (exec_mode(o, &mode) < 0)
+		return TB_EXIT_FAILURE;
 	state_dirfd = run_state_dir_open(t.ready_dir);
 	if (state_dirfd < 0)
 		log_msg(LOG_LVL_DEBUG, -state_dirfd, "no launcher state directory");
 	if (!warm_lookup(state_dirfd, name, &t) && cold_path(state_dirfd, name, &t) < 0)
 		return TB_EXIT_FAILURE;
-	return run_in(&t, o, enter);
+	return run_in(&t, o, enter, mode);
 }
 
 int run_session_main(int argc, char **argv, bool enter)

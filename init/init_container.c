@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "exec_server.h"
 #include "fdutil.h"
 #include "hostspawn.h"
 #include "init_container.h"
@@ -22,6 +23,8 @@
 #include "setup_user.h"
 
 #define HOST_ROOT "/run/host"
+/* The exec socket's SIGHUP ... SIGTERM ... SIGKILL steps when `toolbox run` goes away. */
+#define INIT_EXEC_GRACE_MS 2000u
 
 static void usage(FILE *f)
 {
@@ -198,6 +201,22 @@ int init_container_main(int argc, char **argv, const struct global_opts *g)
 		} else {
 			watch[nwatch++] = (struct pid1_watch){.fd = r, .handle = on_host_etc_event};
 		}
+	}
+
+	/* Before the stamp: a launcher that sees the stamp finds the socket too. */
+	if (rd.id[0]) {
+		struct exec_server_conf ec = {.stamp_dir = rd.dir,
+					      .id = rd.id,
+					      .user = o.user,
+					      .uid = o.uid,
+					      .gid = o.gid,
+					      .grace_ms = INIT_EXEC_GRACE_MS};
+		pid_t server;
+
+		r = exec_server_start(&ec, &server);
+		if (r < 0)
+			log_msg(LOG_LVL_WARN, -r,
+				"cannot serve the exec socket; toolbox run uses podman exec");
 	}
 
 	r = readiness_mark_ready(&rd);

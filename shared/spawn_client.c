@@ -77,7 +77,7 @@ void spawn_env_forward_free(char **env, size_t n)
 }
 
 int spawn_env_forward(const char *forward, const char *const *env, size_t n_env,
-			const char *(*getenv_fn)(const char *), char ***out, size_t *n)
+		      const char *(*getenv_fn)(const char *), char ***out, size_t *n)
 {
 	size_t cap = n_env + 1, used = 0;
 	char **v;
@@ -377,8 +377,7 @@ static int send_spawn(struct client *c, char **env, size_t n_env)
 	if (r == 0)
 		r = proto_send_msg(c->sock, &m, fds, nfds);
 	if (r == -E2BIG)
-		log_msg(LOG_LVL_ERROR, 0, "an argument or variable is too long for %s",
-			run->peer);
+		log_msg(LOG_LVL_ERROR, 0, "an argument or variable is too long for %s", run->peer);
 	else if (r < 0)
 		log_msg(LOG_LVL_ERROR, -r, "cannot send the command to %s", run->peer);
 	return r;
@@ -535,8 +534,8 @@ static int run_loop(struct client *c)
 			stop_self(c);
 			break;
 		case PROTO_ERROR:
-			log_msg(LOG_LVL_ERROR, 0, "%s: %.*s", c->run->peer,
-				(int)m.error.text.len, (const char *)m.error.text.p);
+			log_msg(LOG_LVL_ERROR, 0, "%s: %.*s", c->run->peer, (int)m.error.text.len,
+				(const char *)m.error.text.p);
 			return 125;
 		default:
 			log_msg(LOG_LVL_DEBUG, 0, "ignoring %s from %s", proto_type_name(m.type),

@@ -32,11 +32,11 @@ struct spawn_run {
 	size_t n_extra;
 	enum spawn_pty pty;
 	bool clear_env;
-	bool term_with_pty; /* pass TERM on when a terminal is allocated (flatpak-spawn) */
-	const char *prog;   /* for messages */
-	const char *socket; /* the server's socket */
-	const char *peer;   /* the server, in messages: "the toolbox relay" */
-	const char *where;  /* where commands run, in messages: "on the host" */
+	bool term_with_pty;	/* pass TERM on when a terminal is allocated (flatpak-spawn) */
+	const char *prog;	/* for messages */
+	const char *socket;	/* the server's socket */
+	const char *peer;	/* the server, in messages: "the toolbox relay" */
+	const char *where;	/* where commands run, in messages: "on the host" */
 	const char *start_hint; /* what to do when nobody listens */
 	const char *policy_msg; /* what a refusal by policy means */
 	/*
@@ -68,7 +68,7 @@ int spawn_failed_status(unsigned stage, unsigned err);
  * (free with spawn_env_forward_free()). 0 or -ENOMEM.
  */
 int spawn_env_forward(const char *forward, const char *const *env, size_t n_env,
-			const char *(*getenv_fn)(const char *), char ***out, size_t *n);
+		      const char *(*getenv_fn)(const char *), char ***out, size_t *n);
 void spawn_env_forward_free(char **env, size_t n);
 
 #endif

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -58,7 +59,8 @@ struct conn {
 	int fds[PROTO_MAX_FDS];
 	uint16_t targets[PROTO_MAX_FDS];
 	size_t nfds;
-	char who[300]; /* the caller, for the audit line */
+	char who[300];	  /* the caller, for the audit line */
+	const char *file; /* what to execute, from admit() (NULL: argv[0]) */
 	/* the command */
 	pid_t pid;
 	int sfd;
@@ -356,21 +358,24 @@ static void audit(const struct conn *c, const char *cwd)
 		return;
 	for (size_t i = 0; i < c->argv.n; i++)
 		append_quoted(args, sizeof(args), &len, c->argv.v[i]);
-	log_msg(LOG_LVL_DEBUG, 0,
-		"spawn %s for uid %u, caller pid %d in %s: pid %d%s, cwd \"%s\":%s",
-		c->svc->where, (unsigned)c->peer->uid, (int)c->peer->pid,
+	log_msg(LOG_LVL_DEBUG, 0, "spawn for uid %u, caller pid %d in %s: pid %d%s, cwd \"%s\":%s",
+		(unsigned)c->peer->uid, (int)c->peer->pid,
 		c->who[0] ? c->who : "an unidentified process", (int)c->pid,
 		c->master >= 0 ? " on a pty" : "", cwd[0] ? cwd : "$HOME", args);
 }
 
-int spawn_request_prepend(struct spawn_request *req, const char *const *prefix, size_t n)
+int spawn_request_set_argv(struct spawn_request *req, char *const *argv)
 {
-	char **v = calloc(req->argc + n + 1, sizeof(*v));
+	size_t n = 0;
+	char **v;
 
+	while (argv[n])
+		n++;
+	v = calloc(n + 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		v[i] = strdup(prefix[i]);
+		v[i] = strdup(argv[i]);
 		if (!v[i]) {
 			while (i--)
 				free(v[i]);
@@ -378,10 +383,11 @@ int spawn_request_prepend(struct spawn_request *req, const char *const *prefix, 
 			return -ENOMEM;
 		}
 	}
-	memcpy(v + n, req->argv, req->argc * sizeof(*v));
+	for (size_t i = 0; i < req->argc; i++)
+		free(req->argv[i]);
 	free(req->argv);
 	req->argv = v;
-	req->argc += n;
+	req->argc = n;
 	return 0;
 }
 
@@ -400,6 +406,7 @@ static int admit(struct conn *c, unsigned *stage)
 	c->argv.n = req.argc;
 	c->argv.cap = req.argc + 1;
 	memcpy(c->cwd, req.cwd, sizeof(c->cwd));
+	c->file = req.file;
 	return r;
 }
 
@@ -442,6 +449,11 @@ static int start_command(struct conn *c)
 			log_msg(LOG_LVL_WARN, -r, "cannot allocate a terminal");
 			return send_failed(c, PROTO_STAGE_PTY, -r);
 		}
+		/* The command's user owns its terminal, as a login's would. */
+		if (c->svc->tty_uid != (uid_t)-1 &&
+		    (fchown(slave, c->svc->tty_uid, c->svc->tty_gid) < 0 ||
+		     fchmod(slave, 0620) < 0))
+			log_msg(LOG_LVL_DEBUG, errno, "cannot hand the terminal over");
 	}
 	for (size_t i = 0; i < c->nfds; i++)
 		map[i] = (struct spawn_fd_map){.fd = c->fds[i], .target = c->targets[i]};
@@ -457,6 +469,7 @@ static int start_command(struct conn *c)
 				slave < 0 ? 0
 					  : 1u | ((c->flags & PROTO_SPAWN_PTY_STDOUT) ? 2u : 0) |
 						    ((c->flags & PROTO_SPAWN_PTY_STDERR) ? 4u : 0),
+			.file = c->file,
 			.prog = c->svc->prog,
 			.where = c->svc->where,
 		},

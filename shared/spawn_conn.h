@@ -14,6 +14,8 @@
 #define TB_SPAWN_CONN_H
 
 #include "proto_io.h"
+#include <sys/types.h>
+
 #include "proto.h"
 
 /* A request as received, before it is started; admit() may rewrite argv and cwd. */
@@ -22,13 +24,16 @@ struct spawn_request {
 	size_t argc;
 	char cwd[PROTO_PATH_MAX + 1]; /* as sent: absolute, or "" for the home directory */
 	uint32_t flags;		      /* PROTO_SPAWN_* */
+	const char *file;	      /* what to execute (static), or NULL: argv[0] in $PATH */
 };
 
 struct spawn_service {
-	const char *prog;	 /* names the service in the command's notes ("host-spawn") */
-	char *const *base_env;	 /* the environment commands start from (NULL-terminated) */
-	unsigned grace_ms;	 /* SIGHUP ... SIGTERM ... SIGKILL steps when the caller leaves */
-	const char *where;	 /* "on the host": for the audit line */
+	const char *prog;      /* names the service in the command's notes ("host-spawn") */
+	char *const *base_env; /* the environment commands start from (NULL-terminated) */
+	unsigned grace_ms;     /* SIGHUP ... SIGTERM ... SIGKILL steps when the caller leaves */
+	const char *where;     /* "on the host": where commands run, in notes */
+	uid_t tty_uid;	       /* owner of a terminal allocated here, or (uid_t)-1: ours */
+	gid_t tty_gid;
 	/*
 	 * Called once the request is complete: 0 to go on (after rewriting @req->argv,
 	 * @req->cwd as the service needs), or -errno to refuse with SPAWN_FAILED (*@stage,
@@ -46,8 +51,8 @@ struct spawn_service {
  */
 int spawn_conn_main(int sock, const struct proto_peer *peer, const struct spawn_service *svc);
 
-/* For admit(): replace @req's argv by @prefix[0..n) followed by the old argv. 0 or -ENOMEM. */
-int spawn_request_prepend(struct spawn_request *req, const char *const *prefix, size_t n);
+/* For admit(): replace @req's argv by copies of @argv (NULL-terminated). 0 or -ENOMEM. */
+int spawn_request_set_argv(struct spawn_request *req, char *const *argv);
 
 /* Pure: the time left, in ms, before @deadline_ms (both CLOCK_MONOTONIC ms), at least 0. */
 int spawn_ms_left(long long now_ms, long long deadline_ms);

@@ -282,6 +282,8 @@ static int exec_path(struct spawn_ctx *ctx)
 	char cand[PATH_MAX];
 	bool denied = false;
 
+	if (ctx->req->file)
+		return exec_one(ctx, ctx->req->file);
 	if (!*file)
 		return ENOENT;
 	if (strchr(file, '/'))

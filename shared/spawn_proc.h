@@ -10,7 +10,6 @@
 /* $PATH for a command whose environment has none (glibc's default search path). */
 #define SPAWN_DEFAULT_PATH "/bin:/usr/bin"
 
-
 /*
  * Pure: the command's environment: @base (unless @clear), then each of @entries in order:
  * "K=V" sets K (replacing an earlier K), "K" unsets it. A malloc'ed NULL-terminated array
@@ -40,6 +39,7 @@ struct spawn_req {
 	size_t nfds;
 	int tty_fd;	   /* the terminal's slave (our controlling terminal), or -1 */
 	unsigned tty_mask; /* bit N: fd N (0..2) of the command is the terminal */
+	const char *file;  /* what to execute, or NULL: argv[0], looked up in $PATH */
 	const char *prog;  /* prefix of the note about the working directory */
 	const char *where; /* "on the host", in that note */
 };

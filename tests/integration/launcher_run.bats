@@ -162,17 +162,17 @@ _state_file() { # NAME
 	assert_output --partial "'--env'"
 }
 
-@test "run: a warm run is exactly one podman execve, with no probes" {
-	command -v strace >/dev/null || fail "strace is missing (tests/setup.sh installs it)"
+# Trace `toolbox run -c $C ARGS...` (warm) and classify every execve as the launcher's
+# own ("self"), one of its children's ("child") or another process's ("other").
+_trace_warm_run() {
 	local trace
 	_user_tmp
 	trace=$TB_UTMP/trace
 	run tbx run -c "$C" true # make sure it is warm
 	assert_success
 	run as_user strace -f -qq -o "$trace" -e trace=execve,clone,clone3,fork,vfork \
-		"$TB_LAUNCHER" run -c "$C" true
+		"$TB_LAUNCHER" run -c "$C" "$@"
 	assert_success
-	# The launcher's pid, its children, and what they exec'd: podman, once, `exec`.
 	# Lines may be split ("<unfinished ...>" / "<... clone3 resumed>"): collect the
 	# launcher's children first, then classify every execve.
 	run awk '
@@ -187,10 +187,24 @@ _state_file() { # NAME
 				print (pid[i] == launcher ? "self" : (pid[i] in child ? "child" : "other")), call[i]
 		}' "$trace"
 	assert_success
+}
+
+@test "run: a warm run through podman is exactly one podman execve, with no probes" {
+	command -v strace >/dev/null || fail "strace is missing (tests/setup.sh installs it)"
+	_trace_warm_run --exec=podman true
 	assert_equal "$(grep -c '^child execve(".*/podman",' <<<"$output")" 1
 	assert_equal "$(grep -c '^child ' <<<"$output")" 1
 	assert_equal "$(grep -c '^self execve(".*/podman"' <<<"$output")" 0
 	assert_line --regexp '^child execve\(".*/podman", \["[^"]*podman", "exec",'
+}
+
+@test "run: a warm run through the exec socket runs no podman, conmon or runc at all" {
+	command -v strace >/dev/null || fail "strace is missing (tests/setup.sh installs it)"
+	_trace_warm_run true
+	# Only the launcher's own execve: no child of it runs anything.
+	assert_equal "$(grep -c '^self ' <<<"$output")" 1
+	assert_equal "$(grep -c '^child ' <<<"$output")" 0
+	refute_output --regexp 'podman|conmon|runc|crun'
 }
 
 @test "run: cold start from a stopped container waits for the init" {

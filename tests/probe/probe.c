@@ -7,7 +7,7 @@
  *   probe [--env] [--exit N] [--connect PATH]
  *
  * Keys: uid euid suid gid egid sgid groups (comma list, may be empty), CapInh CapPrm
- * CapEff CapBnd CapAmb NoNewPrivs SigBlk SigIgn Umask (as /proc/self/status gives them),
+ * CapEff CapBnd CapAmb NoNewPrivs Seccomp SigBlk SigIgn Umask (as /proc/self/status gives them),
  * fds (comma list of open fds, without the one used to list them), fd.N (what fd N
  * points to), tty (ttyname of fd 0, or "none"), cwd, pid ppid pgid sid, nofile nproc
  * (rlimits as SOFT:HARD, "unlimited" for no limit); with --env one env.NAME=VALUE per
@@ -51,8 +51,8 @@ static void print_ids(void)
 /* The lines of /proc/self/status this probe reports, printed as KEY=VALUE. */
 static void print_status(void)
 {
-	static const char *const keys[] = {"CapInh",	 "CapPrm", "CapEff", "CapBnd", "CapAmb",
-					   "NoNewPrivs", "SigBlk", "SigIgn", "Umask"};
+	static const char *const keys[] = {"CapInh",	 "CapPrm",  "CapEff", "CapBnd", "CapAmb",
+					   "NoNewPrivs", "Seccomp", "SigBlk", "SigIgn", "Umask"};
 	char line[512];
 	FILE *f;
 	size_t i;

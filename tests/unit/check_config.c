@@ -45,6 +45,7 @@ START_TEST(test_toml_values)
 					     "distro = \"fedora\"\n"
 					     "release = '39' # trailing comment\n"
 					     "image = \"registry.example.org/a/b:1\"\n"
+					     "exec = \"podman\"\n"
 					     "unknown = 1\n"
 					     "[other]\n"
 					     "distro = \"ignored\"\n",
@@ -53,7 +54,9 @@ START_TEST(test_toml_values)
 	ck_assert_str_eq(c.distro, "fedora");
 	ck_assert_str_eq(c.release, "39");
 	ck_assert_str_eq(c.image, "registry.example.org/a/b:1");
+	ck_assert_str_eq(c.exec, "podman");
 	config_free(&c);
+	ck_assert_ptr_null(c.exec);
 }
 END_TEST
 

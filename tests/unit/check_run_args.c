@@ -279,6 +279,69 @@ START_TEST(test_signal_routes)
 }
 END_TEST
 
+START_TEST(test_run_exec_option)
+{
+	char *ok[] = {"run", "--exec=socket", "true", NULL};
+	char *ok2[] = {"enter", "--exec", "podman", "box", NULL};
+	char *bad[] = {"run", "--exec=fast", "true", NULL};
+	char *none[] = {"run", "true", NULL};
+	struct run_opts o;
+	enum run_exec m;
+	char err[256];
+
+	ck_assert_int_eq(run_parse(ARGC(ok), ok, false, &o, err, sizeof(err)), 0);
+	ck_assert_int_eq(o.exec, RUN_EXEC_SOCKET);
+	run_opts_free(&o);
+	ck_assert_int_eq(run_parse(ARGC(ok2), ok2, true, &o, err, sizeof(err)), 0);
+	ck_assert_int_eq(o.exec, RUN_EXEC_PODMAN);
+	ck_assert_str_eq(o.container, "box");
+	run_opts_free(&o);
+	ck_assert_int_eq(run_parse(ARGC(bad), bad, false, &o, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "'--exec'"));
+	ck_assert_ptr_nonnull(strstr(err, "'fast'"));
+	run_opts_free(&o);
+	/* Not given: toolbox.conf decides. */
+	ck_assert_int_eq(run_parse(ARGC(none), none, false, &o, err, sizeof(err)), 0);
+	ck_assert_int_eq(o.exec, RUN_EXEC_UNSET);
+	run_opts_free(&o);
+	ck_assert_int_eq(run_exec_parse("auto", &m), 0);
+	ck_assert_int_eq(m, RUN_EXEC_AUTO);
+	ck_assert_int_eq(run_exec_parse("", &m), -EINVAL);
+	ck_assert_int_eq(run_exec_parse("Podman", &m), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_exec_entry)
+{
+	char *cmd[] = {"ls", "-l", NULL};
+	struct exec_spec s = {.cwd = "/home/u", .preserve_fds = 2, .cmd = cmd};
+	const char **a = NULL;
+	const char *want[] = {"/usr/bin/toolbox-init",
+			      "exec",
+			      "--cwd",
+			      "/home/u",
+			      "--preserve-fds",
+			      "2",
+			      "--",
+			      "ls",
+			      "-l",
+			      NULL};
+
+	ck_assert_int_eq(exec_build_entry(&s, &a), 0);
+	for (size_t i = 0; want[i]; i++)
+		ck_assert_str_eq(a[i], want[i]);
+	ck_assert_ptr_null(a[9]);
+	free(a);
+	/* enter: no command, no cwd: the login shell, where toolbox-init exec puts it. */
+	s = (struct exec_spec){0};
+	ck_assert_int_eq(exec_build_entry(&s, &a), 0);
+	ck_assert_str_eq(a[1], "exec");
+	ck_assert_str_eq(a[2], "--");
+	ck_assert_ptr_null(a[3]);
+	free(a);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("run_args");
@@ -295,6 +358,8 @@ int main(void)
 	tcase_add_test(tc, test_exec_args_init_login_no_tty);
 	tcase_add_test(tc, test_exec_args_toolbx);
 	tcase_add_test(tc, test_signal_routes);
+	tcase_add_test(tc, test_run_exec_option);
+	tcase_add_test(tc, test_exec_entry);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
