@@ -23,7 +23,7 @@ static const struct cmd_doc docs[] = {
 	 "               [--pid host|private] [--no-host-exec] [CONTAINER | -c CONTAINER]"},
 	{"enter", "Enter a toolbox container for interactive use",
 	 "toolbox enter [--distro DISTRO | -d DISTRO] [--release RELEASE | -r RELEASE]\n"
-	 "              [CONTAINER | -c CONTAINER]"},
+	 "              [--exec auto|socket|podman] [CONTAINER | -c CONTAINER]"},
 	{"help", "Display help information about Toolbox", "toolbox help [COMMAND]"},
 	{"list", "List existing toolbox containers and images",
 	 "toolbox list [--containers | -c] [--images | -i] [--format json]"},
@@ -36,7 +36,8 @@ static const struct cmd_doc docs[] = {
 	 "toolbox rmi [--all | -a] [--force | -f] [IMAGE...]"},
 	{"run", "Run a command in an existing toolbox container",
 	 "toolbox run [--container NAME | -c NAME] [--distro DISTRO | -d DISTRO]\n"
-	 "            [--preserve-fds N] [--release RELEASE | -r RELEASE] COMMAND [ARG...]"},
+	 "            [--preserve-fds N] [--release RELEASE | -r RELEASE]\n"
+	 "            [--exec auto|socket|podman] COMMAND [ARG...]"},
 };
 
 static const struct cmd_doc *doc_find(const char *command)

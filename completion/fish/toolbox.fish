@@ -16,7 +16,7 @@ function __toolbox_run_args
     set i (math $i + 1)
     while test $i -le (count $tokens)
         switch $tokens[$i]
-            case -c --container -d --distro -r --release --preserve-fds -e --env --unset-env
+            case -c --container -d --distro -r --release --preserve-fds -e --env --unset-env --exec
                 set i (math $i + 2)
             case '-*'
                 set i (math $i + 1)
@@ -65,6 +65,7 @@ complete -c toolbox -n '__fish_seen_subcommand_from enter run' -s r -l release -
 complete -c toolbox -n '__fish_seen_subcommand_from enter run' -s e -l env -x -d 'Set NAME=VALUE in the session'
 complete -c toolbox -n '__fish_seen_subcommand_from enter run' -l unset-env -x -d 'Do not pass NAME'
 complete -c toolbox -n '__fish_seen_subcommand_from run' -l preserve-fds -x -d 'Pass N more file descriptors'
+complete -c toolbox -n '__fish_seen_subcommand_from enter run' -l exec -x -a 'auto socket podman' -d 'How to get into the container'
 complete -c toolbox -n '__fish_seen_subcommand_from enter' -a '(__toolbox_containers)'
 complete -c toolbox -n '__fish_seen_subcommand_from run' -a '(__toolbox_run_args)'
 
