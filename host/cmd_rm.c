@@ -11,6 +11,7 @@
 #include "log.h"
 #include "macros.h"
 #include "podman.h"
+#include "run_state.h"
 
 int rm_parse(int argc, char **argv, struct rm_opts *o)
 {
@@ -118,6 +119,10 @@ static int rm_all(bool force)
 	}
 	if (k > 0 && podman_rm(ids, k, force, "toolbox containers") < 0)
 		failed = 1;
+	for (size_t i = 0; !failed && i < n; i++) {
+		if (force || strcmp(cs[i].state, "running") != 0)
+			run_state_forget_container(cs[i].name, cs[i].id);
+	}
 	container_list_free(cs, n);
 	return failed ? TB_EXIT_FAILURE : 0;
 }
@@ -155,6 +160,8 @@ static int rm_one(const char *name, bool force)
 	} else {
 		id = info.id;
 		r = podman_rm(&id, 1, force, name) < 0 ? -1 : 0;
+		if (r == 0)
+			run_state_forget_container(info.name ? info.name : name, info.id);
 	}
 	container_info_free(&info);
 	return r;

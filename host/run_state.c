@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "exec_socket.h"
 #include "fdutil.h"
 #include "macros.h"
 #include "run_state.h"
@@ -379,6 +381,26 @@ void run_state_forget(int dirfd, const char *name)
 
 	if (file_name(file, sizeof(file), name, "state") == 0)
 		unlinkat(dirfd, file, 0);
+}
+
+void run_state_forget_container(const char *name, const char *id)
+{
+	char dir[PATH_MAX], sock[PATH_MAX], stamp[NAME_MAX + 1];
+	_cleanup_close_ int dfd = -1, rfd = -1;
+	int n;
+
+	if (ready_dir(dir, sizeof(dir)) < 0)
+		return;
+	dfd = run_state_dir_open(dir);
+	if (dfd >= 0)
+		run_state_forget(dfd, name);
+	if (exec_socket_path(dir, id, sock, sizeof(sock)) < 0)
+		return; /* no id, or not one that names a file */
+	unlink(sock);
+	rfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	n = snprintf(stamp, sizeof(stamp), "container-initialized-%s", id);
+	if (rfd >= 0 && n > 0 && (size_t)n < sizeof(stamp))
+		unlinkat(rfd, stamp, 0);
 }
 
 bool run_state_valid(const struct run_state *s, int ready_dirfd)

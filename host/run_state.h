@@ -74,6 +74,12 @@ int run_state_save(int dirfd, const char *name, const struct run_state *s);
 void run_state_forget(int dirfd, const char *name);
 
 /*
+ * A container was removed: forget what this user's runtime directory holds for it (its
+ * state, its exec socket, its id-keyed stamps). Best effort, for `toolbox rm`.
+ */
+void run_state_forget_container(const char *name, const char *id);
+
+/*
  * The warm-path test: the recorded init is alive (not a zombie), has the recorded start
  * time and name, and the recorded stamp is in @ready_dirfd with the recorded mtime.
  */

@@ -276,3 +276,20 @@ _probe_both() { # ARGS...: sets $socket_out and $podman_out
 	run pgrep -f "sleep 300"
 	assert_failure
 }
+
+@test "paths: toolbox rm takes the container's socket, state and stamp with it" {
+	local n id
+	n=$(tb_name gone)
+	tb_create "$n" "$TB_IMAGE_MINBASE"
+	tb_wait_ready "$n" 60
+	id=$(pm inspect --format '{{.Id}}' "$n")
+	run tbx run -c "$n" true
+	assert_success
+	[ -S "$TB_STAMP_DIR/exec/$id.sock" ]
+	[ -f "$TB_STAMP_DIR/launcher/$n.state" ]
+	run tbx rm --force "$n"
+	assert_success
+	[ ! -e "$TB_STAMP_DIR/exec/$id.sock" ]
+	[ ! -e "$TB_STAMP_DIR/launcher/$n.state" ]
+	[ ! -e "$TB_STAMP_DIR/container-initialized-$id" ]
+}
