@@ -64,7 +64,8 @@ ifneq ($(HOST_SRC),)
 TARGETS += $(BUILD)/toolbox
 endif
 
-.PHONY: all deps check check-unit check-fuzz check-static check-integration check-fmt \
+.PHONY: all deps check check-unit check-fuzz check-static check-integration \
+	check-integration-san check-fmt \
 	check-man setup fmt lint man fuzz install clean distclean demo
 .DEFAULT_GOAL := all
 # Keep intermediate objects (the unit-test and fuzz chains would delete them otherwise).
@@ -96,6 +97,10 @@ $(HOSTDIR)/%.o: %.c
 $(BUILD)/toolbox: $(TOOLBOX_OBJ)
 	$(CC) $(HOST_LDFLAGS) -o $@ $^ $(HOST_LIBS)
 
+# The launcher of this tree (with SANITIZE=1: ASan+UBSan, for check-integration-san).
+$(HOSTDIR)/toolbox: $(TOOLBOX_OBJ)
+	$(CC) $(HOST_LDFLAGS) -o $@ $^ $(HOST_LIBS)
+
 $(HOSTDIR)/tests/%: $(HOSTDIR)/tests/unit/%.o $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_LDFLAGS) -o $@ $^ $(HOST_LIBS) $(CHECK_LIBS)
@@ -124,6 +129,7 @@ check: setup
 	$(MAKE) SANITIZE=1 check-unit check-fuzz
 	$(MAKE) check-static
 	$(MAKE) check-integration
+	$(MAKE) SANITIZE=1 check-integration-san
 
 setup:
 	tests/setup.sh
@@ -141,6 +147,20 @@ check-static: $(BUILD)/toolbox-init
 
 check-integration: $(BUILD)/toolbox-init $(PROBE)
 	tests/integration/run.sh
+
+# The host side's integration tests again, with the launcher (and the relay it starts)
+# built with ASan+UBSan: any report fails the test it happens in. Rootless, the main case.
+SAN_BATS := launcher_create launcher_list launcher_rm launcher_run exec_paths relay
+SAN_LOGS := /var/tmp/toolbox-tests-san-logs
+check-integration-san: $(BUILD)/toolbox-init $(PROBE) $(HOSTDIR)/toolbox
+	rm -rf $(SAN_LOGS) && install -d -m 1777 $(SAN_LOGS)
+	TB_MODES=rootless TB_STAGE_DIR=/var/tmp/toolbox-tests-san \
+	TB_TOOLBOX_SRC=$(abspath $(HOSTDIR)/toolbox) \
+	ASAN_OPTIONS=detect_leaks=1:log_path=$(SAN_LOGS)/asan \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$(SAN_LOGS)/ubsan \
+		tests/integration/run.sh $(patsubst %,tests/integration/%.bats,$(SAN_BATS))
+	@if [ -n "$$(ls -A $(SAN_LOGS))" ]; then head -c 20000 $(SAN_LOGS)/*; \
+		echo "check-integration-san: sanitizer reports above"; exit 1; fi
 
 check-fmt:
 	@out=$$(clang-format --dry-run $(wildcard shared/*.[ch] init/*.[ch] host/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch] tests/probe/*.[ch]) 2>&1); \

@@ -214,7 +214,7 @@ _probe_both() { # ARGS...: sets $socket_out and $podman_out
 	printf '[general]\nexec = "podman"\n' >"$conf"
 	chown "$TB_UID" "$conf"
 	_user_tmp
-	run as_user strace -f -qq -e trace=execve -o "$TB_UTMP/trace" "$TB_LAUNCHER" run -c "$C" true
+	run as_user "${TB_STRACE[@]}" -f -qq -e trace=execve -o "$TB_UTMP/trace" "$TB_LAUNCHER" run -c "$C" true
 	local out
 	out=$(cat "$TB_UTMP/trace")
 	printf '[general]\nexec = "fast"\n' >"$conf"

@@ -57,6 +57,11 @@ TB_IMAGE_SCRATCH=localhost/toolbox-test-scratch:latest
 export TB_STAGE_DIR TB_BIN_DIR TB_INIT TB_PROBE TB_TOOLBOX TB_PROBE_IN \
 	TB_IMAGE_MINBASE TB_IMAGE_SUDO TB_IMAGE_BUSYBOX TB_IMAGE_SCRATCH
 
+# strace for the tests. LeakSanitizer cannot work under ptrace: a sanitized launcher
+# (make check-integration-san) runs with its leak check off there.
+TB_STRACE=(strace)
+[ -z "${ASAN_OPTIONS:-}" ] || TB_STRACE+=(-E "ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0")
+
 _tb_stage() { # SRC DST MODE: copy when different, as a new inode renamed into place
 	cmp -s "$1" "$2" && return 0
 	install -m "$3" -o root -g root "$1" "$2.tmp.$$"
@@ -74,8 +79,9 @@ tb_stage_bins() {
 	install -d -m 0755 -o root -g root "$TB_STAGE_DIR" "$TB_BIN_DIR"
 	_tb_stage "$TB_REPO/tests/containers.conf" "$CONTAINERS_CONF" 0644
 	# A running container keeps the binary it mounted (the old inode).
+	# TB_TOOLBOX_SRC: another launcher build to test (make check-integration-san).
 	for src in "$TB_REPO/build/toolbox-init" "$TB_REPO/build/musl/probe" \
-		"$TB_REPO/build/toolbox"; do
+		"${TB_TOOLBOX_SRC:-$TB_REPO/build/toolbox}"; do
 		[ -f "$src" ] || continue
 		_tb_stage "$src" "$TB_BIN_DIR/$(basename "$src")" 0755
 	done

@@ -128,13 +128,13 @@ print("ok")' "$output" "$A" "$B" "$PLAIN" "$TB_IMAGE_MINBASE" "$LABELLED"
 	local log
 	log=$(mktemp /tmp/tbt-list-strace.XXXXXX)
 	chmod 0666 "$log"
-	as_user strace -f -qq -e trace=execve -e signal=none -o "$log" "$TB_LAUNCHER" list >/dev/null
+	as_user "${TB_STRACE[@]}" -f -qq -e trace=execve -e signal=none -o "$log" "$TB_LAUNCHER" list >/dev/null
 	run grep -c 'execve("[^"]*podman"' "$log"
 	assert_output 2
 	run grep 'execve("[^"]*podman"' "$log"
 	assert_line --index 0 --partial '"images", "--format", "json"'
 	assert_line --index 1 --partial '"ps", "--all", "--format", "json"'
-	as_user strace -f -qq -e trace=execve -e signal=none -o "$log" "$TB_LAUNCHER" list -c >/dev/null
+	as_user "${TB_STRACE[@]}" -f -qq -e trace=execve -e signal=none -o "$log" "$TB_LAUNCHER" list -c >/dev/null
 	run grep -c 'execve("[^"]*podman"' "$log"
 	assert_output 1
 	rm -f "$log"

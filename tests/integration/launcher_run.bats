@@ -170,7 +170,7 @@ _trace_warm_run() {
 	trace=$TB_UTMP/trace
 	run tbx run -c "$C" true # make sure it is warm
 	assert_success
-	run as_user strace -f -qq -o "$trace" -e trace=execve,clone,clone3,fork,vfork \
+	run as_user "${TB_STRACE[@]}" -f -qq -o "$trace" -e trace=execve,clone,clone3,fork,vfork \
 		"$TB_LAUNCHER" run -c "$C" "$@"
 	assert_success
 	# Lines may be split ("<unfinished ...>" / "<... clone3 resumed>"): collect the
@@ -407,7 +407,8 @@ _trace_warm_run() {
 	run ps -o stat= -p "$lp" -p "$sp"
 	assert_line --index 0 --regexp '^T'
 	assert_line --index 1 --regexp '^T'
-	kill -CONT "$lp"
+	# What fg does: SIGCONT to the whole job (runuser stopped with the launcher).
+	kill -CONT -- -"$(ps -o pgid= -p "$lp" | tr -d ' ')"
 	sleep 0.5
 	run ps -o stat= -p "$sp"
 	assert_output --regexp '^S'
