@@ -159,8 +159,11 @@ check-integration-san: $(BUILD)/toolbox-init $(PROBE) $(HOSTDIR)/toolbox
 	ASAN_OPTIONS=detect_leaks=1:log_path=$(SAN_LOGS)/asan \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$(SAN_LOGS)/ubsan \
 		tests/integration/run.sh $(patsubst %,tests/integration/%.bats,$(SAN_BATS))
-	@if [ -n "$$(ls -A $(SAN_LOGS))" ]; then head -c 20000 $(SAN_LOGS)/*; \
-		echo "check-integration-san: sanitizer reports above"; exit 1; fi
+	@# Reports, not warnings (ASan warns about the relay's clone() child on its own stack).
+	@bad=$$(grep -l -E 'ERROR: |runtime error|LeakSanitizer' $(SAN_LOGS)/* 2>/dev/null); \
+	if [ -n "$$bad" ]; then head -c 20000 $$bad; \
+		echo "check-integration-san: sanitizer reports above"; exit 1; fi; \
+	echo "check-integration-san: no sanitizer report"
 
 check-fmt:
 	@out=$$(clang-format --dry-run $(wildcard shared/*.[ch] init/*.[ch] host/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch] tests/probe/*.[ch]) 2>&1); \
