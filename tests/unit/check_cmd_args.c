@@ -5,6 +5,7 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +150,18 @@ START_TEST(test_humanize)
 	ck_assert_str_eq(buf, "3 years ago");
 	humanize_since(0, 100, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "unknown");
+	humanize_since(1800, 1800 + 5399, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "About an hour ago");
+	humanize_since(1800, 1800 + 5400, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "2 hours ago");
+	/* "Created" is any int64 in podman's JSON (seen when fuzz_podman_json was extended to
+	 * the list output: the subtraction overflowed, UBSan with SANITIZE=1). */
+	humanize_since(INT64_MIN, 1795392000, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "unknown");
+	humanize_since(INT64_MAX, 1795392000, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "Less than a second ago");
+	humanize_since(1, INT64_MAX, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "292471208677 years ago");
 }
 END_TEST
 
