@@ -9,6 +9,7 @@
 #define TB_CMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 /*
@@ -55,8 +56,31 @@ struct rm_opts {
 };
 /*
  * Parse them (@argv[0] is "rm" or "rmi"; options may follow the names, as in Toolbx).
- * Returns the index of the first name, or -1 after printing the usage error.
+ * Pure: the index of the first name, or -EINVAL with one line in @err.
  */
-int rm_parse(int argc, char **argv, struct rm_opts *o);
+int rm_parse(int argc, char **argv, struct rm_opts *o, char *err, size_t errlen);
+
+/* The options of list: -c/--containers, -i/--images, --format json|table, -h/--help. */
+struct list_opts {
+	bool containers, images, json, help;
+};
+/* Parse them (@argv[0] is "list"). Pure: 0, or -EINVAL with one line in @err. */
+int list_parse(int argc, char **argv, struct list_opts *o, char *err, size_t errlen);
+
+/* `relay SUBCOMMAND [OPTION...]` */
+struct relay_args {
+	const char *sub;    /* "serve", "start", ... (not checked here) */
+	const char *socket; /* --socket, or NULL */
+	const char *stamps; /* --stamps-dir; the caller's default is kept when not given */
+	unsigned idle_s;    /* --idle-timeout; likewise */
+	unsigned grace_ms;  /* --grace-ms; likewise */
+	bool help;	    /* --help/-h, before or after the subcommand: usage on stdout */
+	bool usage;	    /* no subcommand: usage on stderr, a failure */
+};
+/*
+ * Parse them (@argv[0] is "relay"). @a holds the defaults on entry. Pure: 0 (check
+ * help and usage), or -EINVAL with one line in @err.
+ */
+int relay_parse(int argc, char **argv, struct relay_args *a, char *err, size_t errlen);
 
 #endif

@@ -228,83 +228,109 @@ static int relay_cmd_stop(const struct relay_conf *conf)
 	return 0;
 }
 
-int cmd_relay(int argc, char **argv)
+int relay_parse(int argc, char **argv, struct relay_args *a, char *err, size_t errlen)
 {
-	struct relay_conf conf = {.listen_fd = -1, .ready_fd = -1};
-	const char *sub, *sock = NULL, *stamps = getenv("TOOLBOX_RELAY_STAMPS_DIR");
-	char err[512];
-	unsigned idle = RELAY_DEFAULT_IDLE_S, grace = RELAY_DEFAULT_GRACE_MS;
-	int c, r;
+	int c;
 
-	/* Before anything opens an fd: fd 3 may be systemd's socket. */
-	conf.listen_fd = listen_fd_from_env();
-	conf.ready_fd = ready_fd_from_env();
-	if (env_uint("TOOLBOX_RELAY_IDLE_TIMEOUT", 1000000, &idle) < 0 ||
-	    env_uint("TOOLBOX_RELAY_GRACE_MS", 600000, &grace) < 0)
-		return TB_EXIT_FAILURE;
-
+	a->sub = a->socket = NULL;
+	a->help = a->usage = false;
+	if (errlen)
+		err[0] = '\0';
 	/* `toolbox relay SUBCOMMAND [OPTION...]`, or `toolbox relay --help`. */
 	if (argc < 2 ||
 	    (argv[1][0] == '-' && strcmp(argv[1], "--help") != 0 && strcmp(argv[1], "-h") != 0)) {
-		relay_usage(stderr);
-		return TB_EXIT_FAILURE;
-	}
-	if (argv[1][0] == '-') {
-		relay_usage(stdout);
+		a->usage = true;
 		return 0;
 	}
-	sub = argv[1];
+	if (argv[1][0] == '-') {
+		a->help = true;
+		return 0;
+	}
+	a->sub = argv[1];
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc - 1, argv + 1, "+:h", relay_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_SOCKET:
-			sock = optarg;
+			a->socket = optarg;
 			break;
 		case OPT_IDLE:
-			if (parse_uint(optarg, 1000000, &idle) < 0) {
-				log_msg(LOG_LVL_ERROR, 0, "--idle-timeout needs seconds, not '%s'",
-					optarg);
-				return TB_EXIT_FAILURE;
+			if (parse_uint(optarg, 1000000, &a->idle_s) < 0) {
+				snprintf(err, errlen, "--idle-timeout needs seconds, not '%s'",
+					 optarg);
+				return -EINVAL;
 			}
 			break;
 		case OPT_GRACE:
-			if (parse_uint(optarg, 600000, &grace) < 0) {
-				log_msg(LOG_LVL_ERROR, 0, "--grace-ms needs milliseconds, not '%s'",
-					optarg);
-				return TB_EXIT_FAILURE;
+			if (parse_uint(optarg, 600000, &a->grace_ms) < 0) {
+				snprintf(err, errlen, "--grace-ms needs milliseconds, not '%s'",
+					 optarg);
+				return -EINVAL;
 			}
 			break;
 		case OPT_STAMPS:
-			stamps = optarg;
+			a->stamps = optarg;
 			break;
 		case 'h':
-			relay_usage(stdout);
+			a->help = true;
 			return 0;
 		default:
-			log_msg(LOG_LVL_ERROR, 0,
-				"relay %s: unknown or incomplete option '%s'; see 'toolbox relay "
-				"--help'",
-				sub, argv[optind]);
-			return TB_EXIT_FAILURE;
+			snprintf(err, errlen,
+				 "relay %s: unknown or incomplete option '%s'; see 'toolbox relay "
+				 "--help'",
+				 a->sub, argv[optind]);
+			return -EINVAL;
 		}
 	}
 	if (optind + 1 < argc) {
-		log_msg(LOG_LVL_ERROR, 0, "relay %s: unexpected argument '%s'", sub,
-			argv[optind + 1]);
+		snprintf(err, errlen, "relay %s: unexpected argument '%s'", a->sub,
+			 argv[optind + 1]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int cmd_relay(int argc, char **argv)
+{
+	struct relay_conf conf = {.listen_fd = -1, .ready_fd = -1};
+	struct relay_args a = {.stamps = getenv("TOOLBOX_RELAY_STAMPS_DIR"),
+			       .idle_s = RELAY_DEFAULT_IDLE_S,
+			       .grace_ms = RELAY_DEFAULT_GRACE_MS};
+	const char *sub;
+	char err[512];
+	int r;
+
+	/* Before anything opens an fd: fd 3 may be systemd's socket. */
+	conf.listen_fd = listen_fd_from_env();
+	conf.ready_fd = ready_fd_from_env();
+	if (env_uint("TOOLBOX_RELAY_IDLE_TIMEOUT", 1000000, &a.idle_s) < 0 ||
+	    env_uint("TOOLBOX_RELAY_GRACE_MS", 600000, &a.grace_ms) < 0)
+		return TB_EXIT_FAILURE;
+
+	if (relay_parse(argc, argv, &a, err, sizeof(err)) < 0) {
+		log_msg(LOG_LVL_ERROR, 0, "%s", err);
 		return TB_EXIT_FAILURE;
 	}
-	if (sock)
-		setenv("TOOLBOX_RELAY_SOCKET", sock, 1);
+	if (a.usage) {
+		relay_usage(stderr);
+		return TB_EXIT_FAILURE;
+	}
+	if (a.help) {
+		relay_usage(stdout);
+		return 0;
+	}
+	sub = a.sub;
+	if (a.socket)
+		setenv("TOOLBOX_RELAY_SOCKET", a.socket, 1);
 	r = relay_conf_paths(&conf, err, sizeof(err));
 	if (r < 0) {
 		log_msg(LOG_LVL_ERROR, 0, "%s", err);
 		return TB_EXIT_FAILURE;
 	}
-	conf.idle_s = idle;
-	conf.grace_ms = grace;
-	if (stamps &&
-	    snprintf(conf.stamps, sizeof(conf.stamps), "%s", stamps) >= (int)sizeof(conf.stamps)) {
+	conf.idle_s = a.idle_s;
+	conf.grace_ms = a.grace_ms;
+	if (a.stamps && snprintf(conf.stamps, sizeof(conf.stamps), "%s", a.stamps) >=
+				(int)sizeof(conf.stamps)) {
 		log_msg(LOG_LVL_ERROR, 0, "--stamps-dir is too long");
 		return TB_EXIT_FAILURE;
 	}

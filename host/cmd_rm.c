@@ -13,7 +13,7 @@
 #include "podman.h"
 #include "run_state.h"
 
-int rm_parse(int argc, char **argv, struct rm_opts *o)
+int rm_parse(int argc, char **argv, struct rm_opts *o, char *err, size_t errlen)
 {
 	static const struct option longopts[] = {
 		{"all", no_argument, NULL, 'a'},
@@ -24,6 +24,8 @@ int rm_parse(int argc, char **argv, struct rm_opts *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	if (errlen)
+		err[0] = '\0';
 	opterr = 0;
 	optind = 0;
 	/* No '+': Toolbx (cobra) accepts options after the names too. */
@@ -39,22 +41,21 @@ int rm_parse(int argc, char **argv, struct rm_opts *o)
 			o->help = true;
 			return optind;
 		default:
-			log_msg(LOG_LVL_ERROR, 0,
-				"unknown option %s for \"%s\"; run 'toolbox %s --help' for usage",
-				argv[optind - 1], argv[0], argv[0]);
-			return -1;
+			snprintf(err, errlen,
+				 "unknown option %s for \"%s\"; run 'toolbox %s --help' for usage",
+				 argv[optind - 1], argv[0], argv[0]);
+			return -EINVAL;
 		}
 	}
 	if (o->all && optind < argc) {
-		log_msg(LOG_LVL_ERROR, 0, "option --all takes no names (got %s)", argv[optind]);
-		return -1;
+		snprintf(err, errlen, "option --all takes no names (got %s)", argv[optind]);
+		return -EINVAL;
 	}
 	if (!o->all && optind >= argc) {
-		log_msg(LOG_LVL_ERROR, 0,
-			"missing argument for \"%s\"; run 'toolbox %s --help' for "
-			"usage",
-			argv[0], argv[0]);
-		return -1;
+		snprintf(err, errlen,
+			 "missing argument for \"%s\"; run 'toolbox %s --help' for usage", argv[0],
+			 argv[0]);
+		return -EINVAL;
 	}
 	return optind;
 }
@@ -170,10 +171,13 @@ static int rm_one(const char *name, bool force)
 int cmd_rm(int argc, char **argv)
 {
 	struct rm_opts o;
-	int first = rm_parse(argc, argv, &o), failed = 0;
+	char err[512];
+	int first = rm_parse(argc, argv, &o, err, sizeof(err)), failed = 0;
 
-	if (first < 0)
+	if (first < 0) {
+		log_msg(LOG_LVL_ERROR, 0, "%s", err);
 		return TB_EXIT_FAILURE;
+	}
 	if (o.help)
 		return help_show("rm");
 	if (!podman_path()) {

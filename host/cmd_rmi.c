@@ -121,10 +121,13 @@ static int rmi_one(const char *ref, bool force)
 int cmd_rmi(int argc, char **argv)
 {
 	struct rm_opts o;
-	int first = rm_parse(argc, argv, &o), failed = 0;
+	char err[512];
+	int first = rm_parse(argc, argv, &o, err, sizeof(err)), failed = 0;
 
-	if (first < 0)
+	if (first < 0) {
+		log_msg(LOG_LVL_ERROR, 0, "%s", err);
 		return TB_EXIT_FAILURE;
+	}
 	if (o.help)
 		return help_show("rmi");
 	if (!podman_path()) {

@@ -6,16 +6,19 @@
 /* The thresholds of docker's go-units HumanDuration, which podman and Toolbx use. */
 void humanize_since(int64_t then, int64_t now, char *buf, size_t cap)
 {
-	int64_t s = now - then, minutes, hours;
+	int64_t s, minutes, hours;
 
+	/* @then comes from podman's JSON: any int64. Subtract only once it is known to be
+	 * positive and not after @now, so that the difference cannot overflow. */
 	if (then <= 0) {
 		snprintf(buf, cap, "unknown");
 		return;
 	}
-	if (s < 1) {
+	if (now <= then) {
 		snprintf(buf, cap, "Less than a second ago");
 		return;
 	}
+	s = now - then;
 	if (s == 1) {
 		snprintf(buf, cap, "1 second ago");
 		return;
@@ -33,7 +36,7 @@ void humanize_since(int64_t then, int64_t now, char *buf, size_t cap)
 		snprintf(buf, cap, "%lld minutes ago", (long long)minutes);
 		return;
 	}
-	hours = (s + 1800) / 3600; /* rounded, as go-units does */
+	hours = s / 3600 + (s % 3600 >= 1800); /* rounded, as go-units does; no overflow */
 	if (hours == 1)
 		snprintf(buf, cap, "About an hour ago");
 	else if (hours < 48)

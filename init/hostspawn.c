@@ -221,11 +221,13 @@ static int parse_one(enum hostspawn_mode mode, const struct opt_def *tab, int ar
 	const char *prog = mode == HOSTSPAWN_FLATPAK ? "flatpak-spawn" : "host-spawn";
 	const char *a = argv[*i], *name, *eq, *val = NULL;
 	const struct opt_def *o;
-	bool dashdash = a[1] == '-';
+	bool dashdash;
 	size_t len;
 
+	/* a[1] only once a[0] is known not to end the string (an argument may be ""). */
 	if (a[0] != '-' || a[1] == '\0')
 		return 0;
+	dashdash = a[1] == '-';
 	name = a + (dashdash ? 2 : 1);
 	eq = strchr(name, '=');
 	len = eq ? (size_t)(eq - name) : strlen(name);

@@ -2,11 +2,13 @@
 /*
  * libFuzzer target for userdb and setup_user_edit().
  *
- * Input: a request line "NAME UID GID" (anything unusable falls back to alice 1000 1000),
- * then up to four sections separated by lines "====": passwd, group, shadow, gshadow. A
- * missing section is a missing file. Each section is parsed as each of the four kinds and
- * must serialize back byte for byte; then the request is applied and the result must hold
- * the invariants setup_user.h promises, and applying it again must change nothing.
+ * Input: a request line "NAME UID GID HOME SHELL" (missing fields: alice 1000 1000
+ * /home/alice /bin/sh), then up to four sections separated by lines "====": passwd, group,
+ * shadow, gshadow. A missing section is a missing file. Each section is parsed as each of
+ * the four kinds and must serialize back byte for byte; then the request is applied. A
+ * request setup_user_check_req() refuses must fail with -EINVAL and one line; any other
+ * must succeed, the result must hold the invariants setup_user.h promises, and applying
+ * it again must change nothing.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include "setup_user.h"
+#include "setup_user_int.h"
 #include "userdb.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -75,10 +78,11 @@ static void round_trip(const char *p, size_t len)
 	}
 }
 
-static void parse_request(const char *p, size_t len, struct setup_user_req *req, char *name,
-			  size_t namelen)
+/* The request line; the strings point into @line (which must outlive @req). */
+static void parse_request(const char *p, size_t len, struct setup_user_req *req, char *line,
+			  size_t linelen)
 {
-	char line[128], *save = NULL, *tok;
+	char *save = NULL, *tok;
 	size_t n = 0;
 
 	*req = (struct setup_user_req){.name = "alice",
@@ -87,32 +91,28 @@ static void parse_request(const char *p, size_t len, struct setup_user_req *req,
 				       .home = "/home/alice",
 				       .shell = "/bin/sh",
 				       .lastchg = 19000};
-	while (n < len && n < sizeof(line) - 1 && p[n] != '\n' && p[n] != '\0') {
+	while (n < len && n < linelen - 1 && p[n] != '\n' && p[n] != '\0') {
 		line[n] = p[n];
 		n++;
 	}
 	line[n] = '\0';
 	tok = strtok_r(line, " ", &save);
-	/* Names setup_user refuses (all digits, "." and "..") are not what is fuzzed here. */
-	if (tok && userdb_valid_name(tok) && strlen(tok) < namelen &&
-	    strspn(tok, "0123456789") != strlen(tok) && strcmp(tok, ".") != 0 &&
-	    strcmp(tok, "..") != 0) {
-		snprintf(name, namelen, "%s", tok);
-		req->name = name;
-	}
+	if (tok)
+		req->name = tok;
 	tok = strtok_r(NULL, " ", &save);
 	if (tok)
 		req->uid = (uid_t)strtoul(tok, NULL, 10);
 	tok = strtok_r(NULL, " ", &save);
 	req->gid = tok ? (gid_t)strtoul(tok, NULL, 10) : req->uid;
-	if (req->uid == (uid_t)-1)
-		req->uid = 1000;
-	if (req->gid == (gid_t)-1)
-		req->gid = 1000;
+	tok = strtok_r(NULL, " ", &save);
+	if (tok)
+		req->home = tok;
+	tok = strtok_r(NULL, " ", &save);
+	if (tok)
+		req->shell = tok;
+	/* uid 0 is the root case, whatever the name (as toolbox-init is run for root). */
 	if (req->uid == 0)
 		req->name = "root";
-	else if (!strcmp(req->name, "root"))
-		req->name = "alice";
 }
 
 static void load(struct setup_user_dbs *dbs, const struct section *sec)
@@ -212,11 +212,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct section sec[4] = {0};
 	struct setup_user_dbs dbs = {0}, again = {0};
 	struct setup_user_req req;
-	char name[64], err[512] = "";
+	char line[512], err[512] = "";
 	size_t k = 0;
+	bool valid;
 	int r;
 
-	parse_request(p, size, &req, name, sizeof(name));
+	parse_request(p, size, &req, line, sizeof(line));
+	valid = setup_user_check_req(&req, NULL, 0) == 0;
 	nl = memchr(p, '\n', size);
 	p = nl ? nl + 1 : end;
 	/* Sections: from here to the next "====\n" line (or the end). */
@@ -249,6 +251,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	load(&dbs, sec);
 	r = setup_user_edit(&dbs, &req, err, sizeof(err));
+	if (!valid) {
+		CHECK(r == -EINVAL && err[0] && !strchr(err, '\n'));
+		setup_user_dbs_free(&dbs);
+		return 0;
+	}
 	if (r == -ENOMEM || r == -EFBIG) {
 		setup_user_dbs_free(&dbs);
 		return 0;

@@ -46,6 +46,31 @@ START_TEST(test_host_spawn_command_stops_options)
 }
 END_TEST
 
+/* An empty argument is a command, and is read no further than its NUL (found by
+ * fuzz_cmdline_init: the parser looked at the byte after it; ASan sees it with SANITIZE=1). */
+START_TEST(test_empty_argument)
+{
+	char *empty = strdup(""), *dash = strdup("-");
+	char *argv[] = {"host-spawn", empty, "ls", NULL};
+	char *argv2[] = {"flatpak-spawn", "--host", dash, NULL};
+	struct hostspawn_req r;
+	char err[256];
+
+	ck_assert_ptr_nonnull(empty);
+	ck_assert_ptr_nonnull(dash);
+	ck_assert_int_eq(
+		hostspawn_parse(HOSTSPAWN_HOST_SPAWN, ARGC(argv), argv, &r, err, sizeof(err)), 0);
+	ck_assert_ptr_eq(r.argv[0], empty);
+	hostspawn_req_free(&r);
+	ck_assert_int_eq(
+		hostspawn_parse(HOSTSPAWN_FLATPAK, ARGC(argv2), argv2, &r, err, sizeof(err)), 0);
+	ck_assert_ptr_eq(r.argv[0], dash);
+	hostspawn_req_free(&r);
+	free(empty);
+	free(dash);
+}
+END_TEST
+
 START_TEST(test_host_spawn_help_version_errors)
 {
 	struct {
@@ -247,6 +272,7 @@ int main(void)
 	tcase_add_test(tc, test_host_spawn_go_options);
 	tcase_add_test(tc, test_host_spawn_command_stops_options);
 	tcase_add_test(tc, test_host_spawn_help_version_errors);
+	tcase_add_test(tc, test_empty_argument);
 	tcase_add_test(tc, test_flatpak_spawn);
 	tcase_add_test(tc, test_flatpak_spawn_errors);
 	tcase_add_test(tc, test_shim_names);
