@@ -96,12 +96,13 @@ _gone() { # PID
 }
 
 @test "relay: the host command starts clean: fds 0-2, no blocked or ignored signal, own group" {
-	# (grep reads its own status: a waiting sh blocks every signal itself)
+	# (grep reads its own status: a waiting sh blocks every signal itself; the probe lists
+	# its own fds: a shell's pipeline would show its pipe to an `ls /proc/$$/fd`)
 	run _in bash -c 'trap "" USR1; host-spawn grep -E "^Sig(Blk|Ign)" /proc/self/status 7>/dev/null
-		host-spawn sh -c "ls /proc/\$\$/fd | tr \"\n\" \" \"; echo;
-		[ \$(cut -d\" \" -f5 /proc/\$\$/stat) = \$\$ ] && echo leader" 7>/dev/null'
+		host-spawn '"$TB_PROBE"' --fds 7>/dev/null 8</dev/null | grep "^fds="
+		host-spawn sh -c "[ \$(cut -d\" \" -f5 /proc/\$\$/stat) = \$\$ ] && echo leader"'
 	assert_success
-	assert_output $'SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n0 1 2 \nleader'
+	assert_output $'SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\nfds=0,1,2\nleader'
 }
 
 @test "relay: exit statuses 0..255 and 128+N for signals round-trip" {
