@@ -9,11 +9,49 @@
 #include "log.h"
 #include "runtime_dir.h"
 
+int runtime_dir_check(const char *dir, uid_t uid, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0) {
+		int e = errno;
+
+		snprintf(err, errlen,
+			 "cannot use the runtime directory %s: %s; set XDG_RUNTIME_DIR to your "
+			 "runtime directory (usually /run/user/%u)",
+			 dir, strerror(e), (unsigned)uid);
+		return -e;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen,
+			 "the runtime directory %s is not a directory; set XDG_RUNTIME_DIR to your "
+			 "runtime directory (usually /run/user/%u)",
+			 dir, (unsigned)uid);
+		return -ENOTDIR;
+	}
+	if (st.st_uid != uid) {
+		snprintf(err, errlen,
+			 "the runtime directory %s belongs to uid %u, not to you (uid %u); set "
+			 "XDG_RUNTIME_DIR to your own (usually /run/user/%u)",
+			 dir, (unsigned)st.st_uid, (unsigned)uid, (unsigned)uid);
+		return -EPERM;
+	}
+	if (st.st_mode & 077) {
+		snprintf(err, errlen,
+			 "the runtime directory %s is accessible by group or others (mode %04o); "
+			 "toolbox keeps its sockets there: run 'chmod 700 %s'",
+			 dir, (unsigned)(st.st_mode & 07777), dir);
+		return -EPERM;
+	}
+	return 0;
+}
+
 int runtime_dir_resolve(char *buf, size_t cap, char *err, size_t errlen)
 {
 	const char *env = getenv("XDG_RUNTIME_DIR");
 	uid_t uid = getuid();
 	struct stat st;
+	int r;
 
 	err[0] = '\0';
 	if (env && *env) {
@@ -35,7 +73,7 @@ int runtime_dir_resolve(char *buf, size_t cap, char *err, size_t errlen)
 		}
 		if ((size_t)snprintf(buf, cap, "%s", env) >= cap)
 			return -ENAMETOOLONG;
-		return 0;
+		return runtime_dir_check(buf, uid, err, errlen);
 	}
 	snprintf(buf, cap, "/run/user/%u", (unsigned)uid);
 	if (stat(buf, &st) != 0 && uid == 0) {
@@ -54,6 +92,9 @@ int runtime_dir_resolve(char *buf, size_t cap, char *err, size_t errlen)
 			 buf);
 		return -ENOENT;
 	}
+	r = runtime_dir_check(buf, uid, err, errlen);
+	if (r < 0)
+		return r;
 	log_msg(LOG_LVL_DEBUG, 0, "XDG_RUNTIME_DIR is unset: using %s", buf);
 	setenv("XDG_RUNTIME_DIR", buf, 1);
 	return 0;

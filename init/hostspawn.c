@@ -22,6 +22,7 @@
 #include "spawn_client.h"
 #include "log.h"
 #include "macros.h"
+#include "pathutil.h"
 
 #define HOSTSPAWN_LINK_DIR "/usr/local/bin"
 #define HOSTSPAWN_INIT_PATH "/usr/bin/toolbox-init"
@@ -387,32 +388,41 @@ static bool exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
-static void link_one(const char *name)
+static void link_one(int dirfd, const char *name)
 {
-	char path[PATH_MAX];
+	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/%s", HOSTSPAWN_LINK_DIR, name);
-	if (exists(path))
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return;
-	if (symlink(HOSTSPAWN_INIT_PATH, path) < 0 && errno != EEXIST)
-		log_msg(LOG_LVL_DEBUG, errno, "cannot link %s to %s", path, HOSTSPAWN_INIT_PATH);
+	if (symlinkat(HOSTSPAWN_INIT_PATH, dirfd, name) < 0 && errno != EEXIST)
+		log_msg(LOG_LVL_DEBUG, errno, "cannot link %s/%s to %s", HOSTSPAWN_LINK_DIR, name,
+			HOSTSPAWN_INIT_PATH);
 }
 
 void hostspawn_install_links(void)
 {
+	_cleanup_close_ int path = -1;
+	_cleanup_close_ int dir = -1;
+
 	if (access(HOSTSPAWN_INIT_PATH, X_OK) < 0) {
 		log_msg(LOG_LVL_DEBUG, errno, "no %s: host-spawn not linked", HOSTSPAWN_INIT_PATH);
 		return;
 	}
-	if (mkdir(HOSTSPAWN_LINK_DIR, 0755) < 0 && errno != EEXIST) {
-		log_msg(LOG_LVL_DEBUG, errno, "cannot create %s: host-spawn not linked",
+	/* The image's /usr/local/bin (or /usr/local) may be a symlink into /run/host: never
+	 * follow one, or the links would land on the host. */
+	path = path_open_nofollow(-1, HOSTSPAWN_LINK_DIR, PATH_CREATE_DIR);
+	if (path >= 0)
+		dir = openat(path, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0) {
+		log_msg(LOG_LVL_DEBUG, path < 0 ? -path : errno,
+			"cannot open %s without following a symbolic link: host-spawn not linked",
 			HOSTSPAWN_LINK_DIR);
 		return;
 	}
-	link_one("host-spawn");
+	link_one(dir, "host-spawn");
 	/* An image's own flatpak-spawn (the D-Bus one) is left alone. */
 	if (!exists("/usr/bin/flatpak-spawn") && !exists("/bin/flatpak-spawn"))
-		link_one("flatpak-spawn");
+		link_one(dir, "flatpak-spawn");
 }
 
 /* ---- entry points ---- */

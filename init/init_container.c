@@ -48,13 +48,46 @@ static NORETURN void fail(const struct readiness *rd, const char *msg)
 	exit(1);
 }
 
+/* Create @path if missing. A symlink (or FIFO, device) there is replaced, never followed. */
 static int make_marker(const char *path)
 {
 	_cleanup_close_ int fd = -1;
+	struct stat st;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0644);
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) &&
+	    unlink(path) < 0)
+		return -errno;
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0644);
 	if (fd < 0)
 		return -errno;
+	return 0;
+}
+
+/*
+ * podman mounts toolbox-init, the home and the runtime directory after /run/host (fewer
+ * path components first), and runc follows the image's symlinks on the way: an image whose
+ * /usr/bin/toolbox-init leads into /run/host made runc create the mount point on the host
+ * and hide a host path. Such a container is not used; say which path did it.
+ */
+static int check_mount_targets(const struct init_opts *o, char *err, size_t errlen)
+{
+	const char *paths[] = {"/usr/bin/toolbox-init", "/usr/bin/toolbox",
+			       "/etc/profile.d/toolbox.sh", o->home, getenv("XDG_RUNTIME_DIR")};
+	char real[PATH_MAX];
+
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+		if (!paths[i] || paths[i][0] != '/' || !realpath(paths[i], real))
+			continue;
+		if (strncmp(real, HOST_ROOT "/", sizeof(HOST_ROOT)) != 0 &&
+		    strcmp(real, HOST_ROOT) != 0)
+			continue;
+		snprintf(err, errlen,
+			 "refusing to set up the container: the image's %.256s is a symbolic link "
+			 "into the host (it leads to %.256s), so podman mounted it on the host's "
+			 "side; use an image without that link",
+			 paths[i], real);
+		return -ELOOP;
+	}
 	return 0;
 }
 
@@ -158,6 +191,9 @@ int init_container_main(int argc, char **argv, const struct global_opts *g)
 		sleep(env_seconds("TOOLBX_DELAY_ENTRY_POINT"));
 	if (env_seconds("TOOLBX_FAIL_ENTRY_POINT"))
 		fail(&rd, "TOOLBX_FAIL_ENTRY_POINT is set (this variable is for tests only)");
+
+	if (check_mount_targets(&o, err, sizeof(err)) < 0)
+		fail(&rd, err);
 
 	r = make_marker("/run/.toolboxenv");
 	if (r < 0) {

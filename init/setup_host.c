@@ -11,6 +11,7 @@
 #include "fdutil.h"
 #include "log.h"
 #include "macros.h"
+#include "pathutil.h"
 #include "setup_host.h"
 
 static const char *const etc_links[] = {"host.conf", "hosts", "resolv.conf", "localtime"};
@@ -165,10 +166,11 @@ static int write_timezone(int etc, int host_etc, char *err, size_t errlen)
 	if (fd_read_file_at(etc, "timezone", 4096, &cur, NULL) == 0 && strcmp(cur, line) == 0)
 		return 0;
 	if (fstatat(etc, "timezone", &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		if (S_ISLNK(st.st_mode))
-			unlinkat(etc, "timezone", 0); /* replace the link, never its target */
-		else
+		if (S_ISREG(st.st_mode))
 			meta = (struct file_meta){st.st_mode & 0777, st.st_uid, st.st_gid};
+		else if (!S_ISDIR(st.st_mode))
+			/* A link (never written through), a FIFO, a device: replaced. */
+			unlinkat(etc, "timezone", 0);
 	}
 	r = fd_replace_file_at(etc, "timezone", line, strlen(line), &meta);
 	if (r < 0) {
@@ -210,12 +212,17 @@ int setup_host_etc(const char *host_root, char *err, size_t errlen)
 
 static void write_if_dir(const char *dir, const char *name, const char *text)
 {
+	_cleanup_close_ int pfd = -1;
 	_cleanup_close_ int dfd = -1;
 	struct file_meta meta = {.mode = 0644, .uid = 0, .gid = 0};
 	struct stat st;
 	int r;
 
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* No component may be a symlink: /usr/lib/rpm could lead into /run/host. */
+	pfd = path_open_nofollow(-1, dir, PATH_OPEN_ONLY);
+	if (pfd < 0)
+		return;
+	dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return;
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)

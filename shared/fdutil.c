@@ -77,7 +77,9 @@ int fd_read_file_at(int dirfd, const char *path, size_t max, char **out, size_t 
 	struct stat st;
 	size_t cap, used = 0;
 
-	fd = RETRY_EINTR(openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY));
+	/* O_NONBLOCK: a FIFO planted where a file is expected must not block the open. */
+	fd = RETRY_EINTR(
+		openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK));
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0)

@@ -13,7 +13,8 @@ int fd_close_from(int from);
 int fd_write_all(int fd, const void *buf, size_t len);
 /*
  * Read a whole regular file at @dirfd/@path (O_NOFOLLOW on the last component) into a
- * malloc'ed NUL-terminated buffer. Fails with -EFBIG past @max bytes. 0 or -errno.
+ * malloc'ed NUL-terminated buffer. Fails with -EFBIG past @max bytes, -EINVAL for
+ * anything but a regular file (a FIFO or a device is never waited on). 0 or -errno.
  */
 int fd_read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len);
 /* Make sure @fd has FD_CLOEXEC set or cleared. 0 or -errno. */

@@ -96,7 +96,6 @@ _gone() { # PID
 }
 
 @test "relay: the host command starts clean: fds 0-2, no blocked or ignored signal, own group" {
-	# (grep reads its own status: a waiting sh blocks every signal itself)
 	# The probe (static, on the host at $TB_PROBE) lists its fds without a child of its own
 	# (a shell pipeline would show its own pipe for a moment).
 	run _in bash -c "trap '' USR1; host-spawn $TB_PROBE 7>/dev/null"

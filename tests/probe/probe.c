@@ -4,14 +4,15 @@
  * tests (the idea of crun's tests/init.c). Static, so it runs in any image, even one
  * with no libc or no files at all.
  *
- *   probe [--env] [--exit N] [--connect PATH]
+ *   probe [--env] [--fds] [--exit N] [--connect PATH]
  *
  * Keys: uid euid suid gid egid sgid groups (comma list, may be empty), CapInh CapPrm
  * CapEff CapBnd CapAmb NoNewPrivs Seccomp SigBlk SigIgn Umask (as /proc/self/status gives them),
  * fds (comma list of open fds, without the one used to list them), fd.N (what fd N
  * points to), tty (ttyname of fd 0, or "none"), cwd, pid ppid pgid sid, nofile nproc
  * (rlimits as SOFT:HARD, "unlimited" for no limit); with --env one env.NAME=VALUE per
- * variable, in order. --exit N exits with status N after printing (default 0).
+ * variable, in order. --fds prints the fds and fd.N keys only (an fd-leak check).
+ * --exit N exits with status N after printing (default 0).
  * --connect PATH connects to the Unix stream socket PATH first and prints
  * connect=ok and read=FIRST-LINE (what the server sent, if anything within a second), or
  * connect=error MESSAGE. Exit 2 on a usage error.
@@ -202,13 +203,13 @@ static void print_connect(const char *path)
 
 static int usage(void)
 {
-	fputs("usage: probe [--env] [--exit N] [--connect PATH]\n", stderr);
+	fputs("usage: probe [--env] [--fds] [--exit N] [--connect PATH]\n", stderr);
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	int show_env = 0, status = 0;
+	int show_env = 0, only_fds = 0, status = 0;
 	const char *connect_path = NULL;
 	char **e;
 	int i;
@@ -216,6 +217,8 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--env") == 0) {
 			show_env = 1;
+		} else if (strcmp(argv[i], "--fds") == 0) {
+			only_fds = 1;
 		} else if (strcmp(argv[i], "--connect") == 0 && i + 1 < argc) {
 			connect_path = argv[++i];
 		} else if (strcmp(argv[i], "--exit") == 0 && i + 1 < argc) {
@@ -229,6 +232,10 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (only_fds) {
+		print_fds();
+		return fflush(stdout) != 0 ? 125 : status;
+	}
 	if (connect_path)
 		print_connect(connect_path);
 	print_ids();
