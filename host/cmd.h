@@ -20,7 +20,7 @@
  *        exits 1 for all of these: scripts that test for non-zero work with both)
  *   126  run: the command was found but could not be executed
  *   127  run: the command was not found
- *   128+N run/enter: the command was killed by signal N
+ *   128+N run/enter: the command was killed by signal N; create: interrupted by signal N
  *   other run/enter: the command's own status
  */
 #define TB_EXIT_FAILURE 125

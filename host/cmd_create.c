@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "globals.h"
 #include "hostcompat.h"
 #include "image.h"
+#include "leftover.h"
 #include "log.h"
 #include "macros.h"
 #include "names.h"
@@ -25,6 +27,8 @@
 #include "runtime_dir.h"
 
 #define CREATE_ERR_LEN 1024
+/* A leftover younger than this may be a create still at work (see leftover_remove()). */
+#define CREATE_LEFTOVER_SETTLE_S 2
 
 /* Read a yes/no answer from the terminal; an empty answer is no. */
 static bool ask_yes_no(const char *question)
@@ -49,41 +53,130 @@ static bool on_terminal(void)
 	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 }
 
-/* 1 exists, 0 does not, < 0 podman failed (message printed). */
-static int container_exists(const char *name)
+/*
+ * 1 a container named @name exists (with @external, also a storage container: see
+ * leftover.h), 0 none, < 0 podman failed (message printed).
+ */
+static int container_exists(const char *name, bool external)
 {
-	const char *args[] = {"container", "exists", "--", name, NULL};
+	const char *args[] = {"container", "exists", "--", name, NULL, NULL};
 	struct podman_result res;
-	int r = podman_capture(args, &res);
+	int r;
 
+	if (external) {
+		args[2] = "--external";
+		args[3] = "--";
+		args[4] = name;
+	}
+	r = podman_capture(args, &res);
 	if (r < 0) {
 		podman_result_free(&res);
 		log_msg(LOG_LVL_ERROR, -r, "cannot run podman to look for container %s", name);
 		return r;
 	}
 	r = res.status == 0 ? 1 : res.status == 1 ? 0 : -EIO;
-	if (r < 0)
+	if (r < 0) {
+		char why[64];
+
 		log_msg(LOG_LVL_ERROR, 0, "podman cannot look for container %s: %s", name,
-			podman_result_errline(&res));
+			podman_result_why(&res, why, sizeof(why)));
+	}
 	podman_result_free(&res);
 	return r;
 }
 
-/* Remove what a failed create may have left; only called when @name did not exist before. */
-static void remove_half_made(const char *name)
+static void report_exists(const char *name)
+{
+	log_msg(LOG_LVL_ERROR, 0, "container %s already exists; enter with: toolbox enter %s", name,
+		name);
+}
+
+/*
+ * Make sure @name is free for `podman create`: a leftover of an interrupted podman command
+ * under it is removed (with a warning). 0 free, -EEXIST taken (printed), < 0 podman
+ * failed (printed).
+ */
+static int claim_name(const char *name)
+{
+	_cleanup_free_ char *err = NULL;
+	struct leftover lo;
+	int r;
+
+	r = container_exists(name, true);
+	if (r <= 0)
+		return r;
+	r = container_exists(name, false);
+	if (r < 0)
+		return r;
+	if (r == 1) {
+		report_exists(name);
+		return -EEXIST;
+	}
+	r = leftover_remove(name, CREATE_LEFTOVER_SETTLE_S, NULL, &err);
+	if (r == 1) {
+		log_msg(LOG_LVL_WARN, 0,
+			"removed what an interrupted podman command had left of container %s",
+			name);
+		return 0;
+	}
+	if (r < 0) {
+		if (r == -EIO)
+			log_msg(LOG_LVL_ERROR, 0,
+				"cannot remove what an interrupted podman command "
+				"left of container %s: %s; remove it with "
+				"'podman rm --force %s'",
+				name, err ? err : "podman failed", name);
+		else
+			log_msg(LOG_LVL_ERROR, -r, "cannot look for leftovers of container %s",
+				name);
+		return r;
+	}
+	/* Not one to remove: buildah's, or someone else's create finished meanwhile. */
+	free(err);
+	err = NULL;
+	if (leftover_find(name, &lo, &err) == 0 && lo.kind == LEFTOVER_BUILDAH) {
+		log_msg(LOG_LVL_ERROR, 0,
+			"the name %s is taken by a buildah working container; remove it with "
+			"'buildah rm %s' or choose another name",
+			name, name);
+		return -EEXIST;
+	}
+	r = container_exists(name, false);
+	if (r == 1) {
+		report_exists(name);
+		return -EEXIST;
+	}
+	return r;
+}
+
+/*
+ * Remove what a failed create of @name left: anything under the name, a storage leftover
+ * too, as claim_name() found it free. Not when podman says another took the name
+ * meanwhile. false when something is left (printed).
+ */
+static bool remove_half_made(const char *name, const char *why)
 {
 	const char *args[] = {"rm", "--force", "--", name, NULL};
 	struct podman_result res;
+	char buf[64];
+	bool ok = true;
 
-	if (container_exists(name) != 1)
-		return;
+	if (why && strstr(why, "already in use"))
+		return true;
+	if (container_exists(name, true) != 1)
+		return true;
 	log_msg(LOG_LVL_INFO, 0, "removing the incomplete container %s", name);
-	if (podman_capture(args, &res) < 0 || res.status != 0)
+	if (podman_capture(args, &res) < 0 || res.status != 0) {
 		log_msg(LOG_LVL_ERROR, 0,
 			"cannot remove the incomplete container %s: %s; remove it with 'podman rm "
 			"--force %s'",
-			name, podman_result_errline(&res), name);
+			name,
+			res.err ? podman_result_why(&res, buf, sizeof(buf)) : "cannot run podman",
+			name);
+		ok = false;
+	}
 	podman_result_free(&res);
+	return ok;
 }
 
 struct image_choice {
@@ -322,13 +415,42 @@ static void print_enter_hint(const char *name, const char *default_name)
 		printf("Enter with: toolbox enter %s\n", name);
 }
 
-/* Run `podman create`; on any failure remove what it left. 0 or < 0 (printed). */
+/* Signals that would end us while podman creates: held until it is done. */
+static const int create_deferred[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+
+/* The first of @pending that would end us (not ignored, not blocked before), or 0. */
+static int interrupting_signal(const sigset_t *pending, const sigset_t *before)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(create_deferred); i++) {
+		int sig = create_deferred[i];
+		struct sigaction sa;
+
+		if (!sigismember(pending, sig) || sigismember(before, sig))
+			continue;
+		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+			continue; /* nohup and the like: not meant to stop us */
+		return sig;
+	}
+	return 0;
+}
+
+/*
+ * Run `podman create`; on any failure remove what it left. A signal that would end us
+ * meanwhile waits for podman, then undoes the create and ends us (a container is made
+ * whole or not at all; only SIGKILL leaves podman to finish alone). 0 or < 0 (printed).
+ */
 static int run_create(const char *name, char **argv)
 {
 	struct podman_result res;
 	bool progress = isatty(STDOUT_FILENO) && log_get_level() < LOG_LVL_DEBUG;
-	int r;
+	sigset_t defer, before, pending;
+	char why[64];
+	int r, sig;
 
+	sigemptyset(&defer);
+	for (size_t i = 0; i < ARRAY_SIZE(create_deferred); i++)
+		sigaddset(&defer, create_deferred[i]);
+	sigprocmask(SIG_BLOCK, &defer, &before);
 	if (progress) {
 		printf("Creating container %s ...", name);
 		fflush(stdout);
@@ -338,19 +460,38 @@ static int run_create(const char *name, char **argv)
 		printf("\r\033[K");
 		fflush(stdout);
 	}
+	sigpending(&pending);
+	sig = interrupting_signal(&pending, &before);
+	if (sig) {
+		bool undone = remove_half_made(name, NULL);
+
+		log_msg(LOG_LVL_ERROR, 0,
+			"creating container %s was interrupted (signal SIG%s); %s", name,
+			sigabbrev_np(sig), undone ? "it was not created" : "it may be incomplete");
+		podman_result_free(&res);
+		/* The signal ends us here; should it not, we fail all the same. */
+		sigprocmask(SIG_SETMASK, &before, NULL);
+		return -EINTR;
+	}
+	sigprocmask(SIG_SETMASK, &before, NULL);
 	if (r == 0 && res.status == 0) {
 		podman_result_free(&res);
 		return 0;
 	}
-	if (r < 0)
+	if (r < 0) {
 		log_msg(LOG_LVL_ERROR, -r, "failed to create container %s: cannot run podman",
 			name);
-	else
-		log_msg(LOG_LVL_ERROR, 0, "failed to create container %s: %s", name,
-			podman_result_errline(&res)[0] ? podman_result_errline(&res)
-						       : "podman create failed");
+		podman_result_free(&res);
+		remove_half_made(name, NULL);
+		return -EIO;
+	}
+	{
+		const char *w = podman_result_why(&res, why, sizeof(why));
+
+		log_msg(LOG_LVL_ERROR, 0, "failed to create container %s: %s", name, w);
+		remove_half_made(name, w);
+	}
 	podman_result_free(&res);
-	remove_half_made(name);
 	return -EIO;
 }
 
@@ -440,15 +581,8 @@ int cmd_create(int argc, char **argv)
 		log_msg(LOG_LVL_ERROR, 0, PODMAN_MISSING_MSG);
 		goto out;
 	}
-	r = container_exists(names.container);
-	if (r < 0)
+	if (claim_name(names.container) < 0)
 		goto out;
-	if (r == 1) {
-		log_msg(LOG_LVL_ERROR, 0,
-			"container %s already exists; enter with: toolbox enter %s",
-			names.container, names.container);
-		goto out;
-	}
 	if (user_lookup(&user) < 0)
 		goto out;
 	if (image_resolve(&names, &o, &img) < 0)

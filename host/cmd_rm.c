@@ -8,10 +8,14 @@
 
 #include "cmd.h"
 #include "container.h"
+#include "leftover.h"
 #include "log.h"
 #include "macros.h"
 #include "podman.h"
 #include "run_state.h"
+
+/* As create waits (cmd_create.c): a younger leftover may be a create at work. */
+#define RM_LEFTOVER_SETTLE_S 2
 
 int rm_parse(int argc, char **argv, struct rm_opts *o, char *err, size_t errlen)
 {
@@ -128,6 +132,76 @@ static int rm_all(bool force)
 	return failed ? TB_EXIT_FAILURE : 0;
 }
 
+/* What rm refuses: a container that is not a toolbox one, or one running without --force. */
+static bool rm_refused(const char *name, bool is_toolbox, bool running, bool force)
+{
+	if (!is_toolbox) {
+		log_msg(LOG_LVL_ERROR, 0,
+			"container %s is not a toolbox container (no label %s=true); remove it "
+			"with 'podman rm %s'",
+			name, TOOLBOX_LABEL, name);
+		return true;
+	}
+	if (running && !force) {
+		log_msg(LOG_LVL_ERROR, 0,
+			"container %s is running; stop it with 'podman stop %s' or use --force",
+			name, name);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * @name is no container podman can inspect: finish what an interrupted `podman rm` (or
+ * create) left of it. With @listed, a container that podman still lists but whose
+ * storage is gone (inspect fails, `ps` says "removing"); then a leftover in storage only
+ * (leftover.h). 1 removed, 0 nothing of the kind (the caller reports), -1 failed or
+ * refused (printed).
+ */
+static int rm_remains(const char *name, bool force, bool listed)
+{
+	struct container_summary *cs = NULL;
+	struct leftover lo;
+	_cleanup_free_ char *err = NULL;
+	size_t n = 0;
+	int r;
+
+	if (listed) {
+		r = container_list_all(false, &cs, &n, &err);
+		if (r < 0) {
+			cmd_report_list_error("containers", r, err);
+			return -1;
+		}
+		for (size_t i = 0; i < n; i++) {
+			const char *id = cs[i].id;
+
+			if (strcmp(cs[i].name, name) != 0)
+				continue;
+			if (rm_refused(name, cs[i].is_toolbox, strcmp(cs[i].state, "running") == 0,
+				       force))
+				r = -1;
+			else
+				r = podman_rm(&id, 1, force, name) < 0 ? -1 : 1;
+			if (r == 1)
+				run_state_forget_container(name, id);
+			container_list_free(cs, n);
+			return r;
+		}
+		container_list_free(cs, n);
+		free(err);
+		err = NULL;
+	}
+	r = leftover_remove(name, RM_LEFTOVER_SETTLE_S, &lo, &err);
+	if (r == 1)
+		run_state_forget_container(name, lo.id);
+	if (r == -EIO)
+		log_msg(LOG_LVL_ERROR, 0, "failed to remove %s: %s", name,
+			err ? err : "podman failed");
+	else if (r < 0)
+		log_msg(LOG_LVL_ERROR, -r, "failed to remove %s", name);
+	return r < 0 ? -1 : r;
+}
+
 static int rm_one(const char *name, bool force)
 {
 	struct container_info info;
@@ -135,35 +209,33 @@ static int rm_one(const char *name, bool force)
 	const char *id;
 	int r = container_inspect(name, &info, &err);
 
-	if (r == -ENOENT) {
-		log_msg(LOG_LVL_ERROR, 0, "container %s does not exist", name);
-		return -1;
-	}
 	if (r == -ENOEXEC) {
 		log_msg(LOG_LVL_ERROR, 0, PODMAN_MISSING_MSG);
 		return -1;
 	}
+	if (r == -ENOENT || r == -EIO) {
+		/* "no such container": podman has no record; else it may have one. */
+		int k = rm_remains(name, force, r == -EIO);
+
+		if (k != 0)
+			return k < 0 ? -1 : 0;
+		if (r == -ENOENT)
+			log_msg(LOG_LVL_ERROR, 0, "container %s does not exist", name);
+		else
+			log_msg(LOG_LVL_ERROR, 0, "failed to inspect container %s: %s", name,
+				err ? err : "podman failed");
+		return -1;
+	}
 	if (r < 0) {
-		log_msg(LOG_LVL_ERROR, r == -EIO ? 0 : -r, "failed to inspect container %s%s%s",
-			name, err ? ": " : "", err ? err : "");
+		log_msg(LOG_LVL_ERROR, -r, "failed to inspect container %s", name);
 		return -1;
 	}
 	r = -1;
-	if (!info.is_toolbox) {
-		log_msg(LOG_LVL_ERROR, 0,
-			"container %s is not a toolbox container (no label %s=true); remove it "
-			"with 'podman rm %s'",
-			name, TOOLBOX_LABEL, name);
-	} else if (info.running && !force) {
-		log_msg(LOG_LVL_ERROR, 0,
-			"container %s is running; stop it with 'podman stop %s' or use --force",
-			name, name);
-	} else {
-		id = info.id;
+	id = info.id;
+	if (!rm_refused(name, info.is_toolbox, info.running, force))
 		r = podman_rm(&id, 1, force, name) < 0 ? -1 : 0;
-		if (r == 0)
-			run_state_forget_container(info.name ? info.name : name, info.id);
-	}
+	if (r == 0)
+		run_state_forget_container(info.name ? info.name : name, info.id);
 	container_info_free(&info);
 	return r;
 }

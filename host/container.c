@@ -257,7 +257,7 @@ void container_list_free(struct container_summary *list, size_t n)
 
 static int parse_summary(json_object *o, struct container_summary *out)
 {
-	json_object *names = jsonu_get(o, "Names");
+	json_object *names = jsonu_get(o, "Names"), *cmd;
 	const char *name = NULL;
 	int r;
 
@@ -281,6 +281,14 @@ static int parse_summary(json_object *o, struct container_summary *out)
 		return r;
 	out->created = jsonu_get_int(o, "Created", 0);
 	out->is_toolbox = container_labels_are_toolbox(out->labels, out->n_labels);
+	cmd = jsonu_get(o, "Command");
+	if (cmd && json_object_is_type(cmd, json_type_array) &&
+	    json_object_array_length(cmd) == 1) {
+		json_object *first = json_object_array_get_idx(cmd, 0);
+
+		out->buildah = first && json_object_is_type(first, json_type_string) &&
+			       strcmp(json_object_get_string(first), "buildah") == 0;
+	}
 	return 0;
 }
 

@@ -76,6 +76,7 @@ struct container_summary {
 	struct str_pair *labels;
 	size_t n_labels;
 	bool is_toolbox;
+	bool buildah; /* Command is ["buildah"]: with --external, a buildah working container */
 };
 
 /*

@@ -191,12 +191,14 @@ static int status_code(int wstatus)
 	return PODMAN_CHILD_FAILED;
 }
 
-static int wait_child(pid_t pid)
+static int wait_child(pid_t pid, int *signo)
 {
 	int wstatus = 0;
 
 	if (RETRY_EINTR(waitpid(pid, &wstatus, 0)) < 0)
 		return -errno;
+	if (signo)
+		*signo = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0;
 	return status_code(wstatus);
 }
 
@@ -260,7 +262,7 @@ int podman_capture(const char *const *args, struct podman_result *res)
 			}
 		}
 	}
-	res->status = wait_child(pid);
+	res->status = wait_child(pid, &res->signo);
 	if (res->status < 0 && r == 0)
 		r = res->status;
 	for (int i = 0; i < 2; i++) {
@@ -326,6 +328,22 @@ const char *podman_result_errline(struct podman_result *res)
 	return line;
 }
 
+const char *podman_result_why(struct podman_result *res, char *buf, size_t len)
+{
+	const char *line;
+
+	/* Killed, it never said why: what it wrote last may be any warning. */
+	if (res->signo > 0) {
+		snprintf(buf, len, "podman was killed by signal %d", res->signo);
+		return buf;
+	}
+	line = podman_result_errline(res);
+	if (*line)
+		return line;
+	snprintf(buf, len, "podman exited with status %d", res->status);
+	return buf;
+}
+
 int podman_run_inherit(const char *const *args)
 {
 	_cleanup_free_ const char **argv = NULL;
@@ -347,7 +365,7 @@ int podman_run_inherit(const char *const *args)
 		execv(argv[0], (char *const *)argv);
 		_exit(errno == ENOENT ? 127 : 126);
 	}
-	status = pid < 0 ? -errno : wait_child(pid);
+	status = pid < 0 ? -errno : wait_child(pid, NULL);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
 	return status;

@@ -24,6 +24,7 @@ struct podman_result {
 	char *err; /* stderr, NUL-terminated, malloc'ed (never NULL after success) */
 	size_t err_len;
 	int status; /* exit code, or 128+N when killed by signal N */
+	int signo;  /* N when podman was killed by signal N, else 0 */
 };
 
 /*
@@ -48,6 +49,13 @@ int podman_capture_ok(const char *const *args, struct podman_result *res, char *
  * is modified). "" when stderr is empty.
  */
 const char *podman_result_errline(struct podman_result *res);
+
+/*
+ * Why podman failed, for "failed to ...: WHY": "podman was killed by signal N" when it
+ * was (a kill leaves no error line: its last one may be any warning), else its error
+ * line, else "podman exited with status N". Points into @res or @buf.
+ */
+const char *podman_result_why(struct podman_result *res, char *buf, size_t len);
 
 /*
  * Same as podman_capture() with stdin, stdout and stderr inherited. SIGINT and SIGQUIT

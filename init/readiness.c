@@ -120,11 +120,15 @@ int readiness_prepare(struct readiness *r, uid_t uid, gid_t gid, const char *run
 		_cleanup_close_ int dfd = open(r->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		char name[256];
 
+		/* An earlier init's stamps, and the temp files of one killed as it wrote them
+		 * (this container's init is their one writer). */
 		if (dfd >= 0) {
 			snprintf(name, sizeof(name), "container-initialized-%s", r->id);
 			unlinkat(dfd, name, 0);
+			(void)fd_replace_cleanup_at(dfd, name);
 			snprintf(name, sizeof(name), "container-failed-%s", r->id);
 			unlinkat(dfd, name, 0);
+			(void)fd_replace_cleanup_at(dfd, name);
 		}
 	}
 	return 0;

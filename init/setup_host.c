@@ -158,6 +158,8 @@ static int write_timezone(int etc, int host_etc, char *err, size_t errlen)
 	struct stat st;
 	int r;
 
+	/* A temp file of a write cut short by a kill (only the init writes this file). */
+	(void)fd_replace_cleanup_at(etc, "timezone");
 	if (host_zone(host_etc, zone, sizeof(zone)) < 0) {
 		log_msg(LOG_LVL_DEBUG, 0, "host time zone unknown; /etc/timezone left as it is");
 		return 0;

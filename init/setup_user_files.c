@@ -350,6 +350,19 @@ fail_dir:
 	return r;
 }
 
+/* What an init killed in the middle of an earlier edit left: its temp files. */
+static void clean_temps(int etc)
+{
+	static const char *const names[] = {"passwd", "group", "shadow", "gshadow"};
+	_cleanup_close_ int dfd = -1;
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		(void)fd_replace_cleanup_at(etc, names[i]);
+	dfd = openat(etc, "sudoers.d", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd >= 0)
+		(void)fd_replace_cleanup_at(dfd, SUDOERS_NAME);
+}
+
 int setup_user(int root_dirfd, const struct setup_user_req *req, bool *changed, char *err,
 	       size_t errlen)
 {
@@ -382,6 +395,8 @@ int setup_user(int root_dirfd, const struct setup_user_req *req, bool *changed, 
 		      err, errlen);
 	if (r < 0)
 		return r;
+	if (lock >= 0)
+		clean_temps(etc);
 
 	/* Read and check everything before writing anything. */
 	for (k = 0; k < ARRAY_SIZE(order); k++) {

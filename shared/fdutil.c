@@ -183,3 +183,62 @@ int fd_replace_file_at(int dirfd, const char *name, const void *data, size_t len
 	(void)fsync(dirfd);
 	return 0;
 }
+
+/* Skip a run of decimal digits; NULL when there is none. */
+static const char *skip_digits(const char *p)
+{
+	const char *start = p;
+
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return p == start ? NULL : p;
+}
+
+/* @ent is ".NAME.tb<digits>.<digits>", a temp file of fd_replace_file_at() for @name. */
+static bool is_replace_temp(const char *ent, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	if (ent[0] != '.' || strncmp(ent + 1, name, n) != 0 || strncmp(ent + 1 + n, ".tb", 3) != 0)
+		return false;
+	p = skip_digits(ent + 1 + n + 3);
+	if (!p || *p != '.')
+		return false;
+	p = skip_digits(p + 1);
+	return p && !*p;
+}
+
+int fd_replace_cleanup_at(int dirfd, const char *name)
+{
+	DIR *d;
+	struct dirent *de;
+	int fd, r = 0;
+
+	if (!*name || strchr(name, '/'))
+		return -EINVAL;
+	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	for (;;) {
+		errno = 0;
+		de = readdir(d);
+		if (!de) {
+			if (errno && r == 0)
+				r = -errno;
+			break;
+		}
+		if (!is_replace_temp(de->d_name, name))
+			continue;
+		if (unlinkat(dirfd, de->d_name, 0) < 0 && errno != ENOENT && r == 0)
+			r = -errno;
+	}
+	closedir(d);
+	return r;
+}

@@ -27,11 +27,20 @@ struct file_meta {
 };
 
 /*
- * Replace @dirfd/@name atomically: write a temp file in the same directory, fchown/fchmod
- * it to @meta, fsync, rename over @name, fsync the directory. Refuses to replace a
- * symlink (-ELOOP) or a non-regular file (-EINVAL). Never leaves the temp file behind.
+ * Replace @dirfd/@name atomically: write a temp file ".NAME.tbPID.NSEC" in the same
+ * directory, fchown/fchmod it to @meta, fsync, rename over @name, fsync the directory.
+ * Refuses to replace a symlink (-ELOOP) or a non-regular file (-EINVAL). Removes the temp
+ * file when it fails; only a process killed before its rename leaves it behind.
  */
 int fd_replace_file_at(int dirfd, const char *name, const void *data, size_t len,
 		       const struct file_meta *meta);
+
+/*
+ * Remove the temp files that fd_replace_file_at(@dirfd, @name, ...) calls killed before
+ * their rename left in @dirfd. Only for the one writer of @name there (under its lock):
+ * another writer's temp file would go too. 0 or -errno (the first failure; the others
+ * are still tried).
+ */
+int fd_replace_cleanup_at(int dirfd, const char *name);
 
 #endif

@@ -211,6 +211,34 @@ START_TEST(test_ps_list)
 }
 END_TEST
 
+/* podman 4.3 `ps -a --external --format json`: what only storage has, buildah's and not. */
+static const char ps_external_json[] =
+	"[{\"Command\":[\"storage\"],\"Id\":\"b5a82643ada65d19954d43046e34dc2370c3f7683192ea255d1"
+	"d35b291bbd16a\",\"Image\":\"localhost/toolbox-debian-base:12\",\"Labels\":null,"
+	"\"Names\":[\"left\"],\"State\":\"storage\",\"Status\":\"Storage\",\"Created\":1795456979},"
+	"{\"Command\":[\"buildah\"],\"Id\":\"69186e2c\",\"Labels\":null,\"Names\":[\"bw\"],"
+	"\"State\":\"storage\",\"Created\":1},"
+	"{\"Command\":[\"buildah\",\"x\"],\"Id\":\"cc\",\"Names\":[\"run\"],\"State\":\"exited\"}]";
+
+START_TEST(test_ps_external)
+{
+	struct container_summary *l;
+	size_t n;
+
+	ck_assert_int_eq(container_parse_list(ps_external_json, strlen(ps_external_json), &l, &n),
+			 0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(l[0].name, "left");
+	ck_assert_str_eq(l[0].state, "storage");
+	ck_assert(!l[0].buildah);
+	ck_assert_int_eq(l[0].created, 1795456979);
+	ck_assert_str_eq(l[1].name, "bw");
+	ck_assert(l[1].buildah);
+	ck_assert(!l[2].buildah); /* a command of its own that starts with "buildah" */
+	container_list_free(l, n);
+}
+END_TEST
+
 START_TEST(test_images)
 {
 	struct image_info *l, one;
@@ -282,6 +310,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_inspect_minimal_and_shapes);
 	tcase_add_test(tc, test_init_user_needs_init_container);
 	tcase_add_test(tc, test_ps_list);
+	tcase_add_test(tc, test_ps_external);
 	tcase_add_test(tc, test_images);
 	tcase_add_test(tc, test_jsonu);
 	suite_add_tcase(s, tc);

@@ -61,6 +61,36 @@ START_TEST(test_capture)
 }
 END_TEST
 
+START_TEST(test_why)
+{
+	struct podman_result res = {0};
+	char buf[64];
+
+	/* Nothing on stderr: killed, or an exit status. */
+	res.err = strdup("");
+	res.status = 137;
+	res.signo = 9;
+	ck_assert_str_eq(podman_result_why(&res, buf, sizeof(buf)),
+			 "podman was killed by signal 9");
+	res.signo = 0;
+	res.status = 2;
+	ck_assert_str_eq(podman_result_why(&res, buf, sizeof(buf)), "podman exited with status 2");
+	podman_result_free(&res);
+	/* Its own last line, when it said something and was not killed. */
+	res.err = strdup("Error: first\nError: name is already in use\n");
+	res.status = 125;
+	ck_assert_str_eq(podman_result_why(&res, buf, sizeof(buf)), "name is already in use");
+	podman_result_free(&res);
+	/* Killed after a warning: the kill is the reason. */
+	res.err = strdup("time=\"...\" level=warning msg=\"Found incomplete layer\"\n");
+	res.status = 137;
+	res.signo = 9;
+	ck_assert_str_eq(podman_result_why(&res, buf, sizeof(buf)),
+			 "podman was killed by signal 9");
+	podman_result_free(&res);
+}
+END_TEST
+
 START_TEST(test_inherit_and_missing)
 {
 	const char *args[] = {"x", NULL};
@@ -189,6 +219,7 @@ static Suite *suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_capture);
+	tcase_add_test(tc, test_why);
 	tcase_add_test(tc, test_inherit_and_missing);
 	tcase_add_test(tc, test_missing);
 	tcase_add_test(tc, test_argv_log_level);

@@ -16,6 +16,7 @@
 #include <grp.h>
 #include <unistd.h>
 
+#include "macros.h"
 #include "setup_user.h"
 #include "userdb.h"
 
@@ -543,6 +544,43 @@ START_TEST(test_sudoers)
 }
 END_TEST
 
+/* An init killed between writing a temp file and renaming it: the next one removes it. */
+START_TEST(test_stale_temps)
+{
+	static const char *const stale[] = {
+		"etc/.passwd.tb123.456789",	"etc/.shadow.tb1.0",
+		"etc/.group.tb77.12",		"etc/.gshadow.tb2.3",
+		"etc/sudoers.d/.toolbox.tb9.9",
+	};
+	/* Not ours (other names, other patterns): kept. */
+	static const char *const kept[] = {
+		"etc/.passwd.tb12",	      "etc/.passwd.tbx.1",  "etc/passwd.tb1.2",
+		"etc/.passwdx.tb1.2",	      "etc/.passwd.tb1.2x", "etc/.hosts.tb1.2",
+		"etc/sudoers.d/.other.tb1.2",
+	};
+	struct stat st;
+
+	make_root();
+	put_debian();
+	ck_assert_int_eq(mkdirat(root_fd, "etc/sudoers.d", 0755), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(stale); i++)
+		put(stale[i], "half", 0600, 0, 0);
+	for (size_t i = 0; i < ARRAY_SIZE(kept); i++)
+		put(kept[i], "other", 0600, 0, 0);
+	run_ok(&alice, true);
+	for (size_t i = 0; i < ARRAY_SIZE(stale); i++)
+		ck_assert_msg(fstatat(root_fd, stale[i], &st, 0) < 0 && errno == ENOENT,
+			      "%s is still there", stale[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(kept); i++)
+		ck_assert_msg(fstatat(root_fd, kept[i], &st, 0) == 0, "%s is gone", kept[i]);
+	/* Also when there is nothing to change. */
+	put(stale[0], "half", 0600, 0, 0);
+	run_ok(&alice, false);
+	ck_assert_int_lt(fstatat(root_fd, stale[0], &st, 0), 0);
+	teardown();
+}
+END_TEST
+
 START_TEST(test_symlinks_refused)
 {
 	char err[512] = "", target[128];
@@ -836,6 +874,7 @@ int main(void)
 	tcase_add_test(tc, test_lock_timeout);
 	tcase_add_test(tc, test_bad_requests);
 	tcase_add_test(tc, test_edit_pure);
+	tcase_add_test(tc, test_stale_temps);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
