@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -114,6 +115,7 @@ struct spawn_ctx {
 	char **sh_argv;	  /* "/bin/sh", the file, argv[1..]: a script without "#!" */
 	unsigned stage;	  /* set by the child when it fails */
 	int err;
+	pid_t parent; /* the handler */
 };
 
 static NORETURN void child_fail(struct spawn_ctx *ctx, unsigned stage, int err)
@@ -319,6 +321,13 @@ static int child_main(void *arg)
 
 	if (setpgid(0, 0) < 0)
 		child_fail(ctx, PROTO_STAGE_SETUP, errno);
+	/*
+	 * A handler that dies without ending us (SIGKILL, OOM) is a hangup: the handler's own
+	 * SIGHUP ... SIGKILL steps cannot run then. (A change of credentials at exec, as a
+	 * set-uid program or toolbox-init exec makes, clears it: a terminal's hangup remains.)
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGHUP) < 0 || getppid() != ctx->parent)
+		child_fail(ctx, PROTO_STAGE_SETUP, ECHILD);
 	/* SIGTTOU is blocked (inherited): a background group may take the terminal. */
 	if (req->tty_fd >= 0 && tcsetpgrp(req->tty_fd, getpid()) < 0)
 		child_fail(ctx, PROTO_STAGE_SETUP, errno);
@@ -334,7 +343,7 @@ static uint8_t spawn_stack[SPAWN_STACK_SIZE] __attribute__((aligned(64)));
 
 int spawn_start(const struct spawn_req *req, pid_t *pid, unsigned *stage)
 {
-	struct spawn_ctx ctx = {.req = req};
+	struct spawn_ctx ctx = {.req = req, .parent = getpid()};
 	_cleanup_free_ char **sh_argv = NULL;
 	size_t argc = 0;
 	pid_t p;

@@ -6,7 +6,8 @@
  *
  *   0  the whole of main(): argv[0] from the input (host-spawn, flatpak-spawn by name),
  *      else cmdline_parse_global() and the subcommand's parser by name
- *   1  cmdline_parse_global()        2  cmdline_parse_init()    3  session_parse()
+ *   1  cmdline_parse_global()        2  cmdline_parse_init()    3  session_parse() and the
+ *                                       exec socket's exec_server_rewrite()
  *   4  hostspawn_parse(host-spawn)   5  hostspawn_parse(flatpak-spawn)
  *   6  hostspawn_parse(shim)         7  hostspawn_shim_name(), cmdline_parse_id(),
  *                                       cmdline_check_user_name() on the arguments
@@ -21,6 +22,7 @@
 #include <string.h>
 
 #include "cmdline.h"
+#include "exec_server.h"
 #include "hostspawn.h"
 #include "session.h"
 #include "setup_user.h"
@@ -106,6 +108,27 @@ static void do_session(int argc, char **argv)
 	CHECK(o.preserve_fds >= 0 && o.preserve_fds <= 65536);
 	CHECK(!o.cwd || *o.cwd);
 	CHECK(!o.user || *o.user);
+}
+
+/* The exec socket's check of the same arguments (toolbox-init's path in front). */
+static void do_exec_request(int argc, char **argv)
+{
+	char *v[ARGS_MAX + 3] = {"/usr/bin/toolbox-init"};
+	char **out = NULL, err[256] = "";
+	int r;
+
+	memcpy(v + 1, argv, (size_t)argc * sizeof(*v));
+	r = exec_server_rewrite(v, (size_t)argc + 1, "user", &out, err, sizeof(err));
+	CHECK(r == 0 || (r == -EINVAL && err[0] && !out) || r == -ENOMEM);
+	if (r < 0)
+		return;
+	/* What runs: toolbox-init exec --user user, then the request's own arguments. */
+	CHECK(strcmp(out[0], "toolbox-init") == 0 && strcmp(out[1], "exec") == 0);
+	CHECK(strcmp(out[2], "--user") == 0 && strcmp(out[3], "user") == 0);
+	for (int i = 1; i < argc; i++)
+		CHECK(out[3 + i] == argv[i]);
+	CHECK(out[3 + argc] == NULL);
+	free(out);
 }
 
 static void do_hostspawn(enum hostspawn_mode mode, int argc, char **argv)
@@ -249,6 +272,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 3:
 		do_session(argc, argv);
+		do_exec_request(argc, argv);
 		break;
 	case 4:
 		do_hostspawn(HOSTSPAWN_HOST_SPAWN, argc, argv);
