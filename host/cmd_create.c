@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* toolbox create: one `podman create` with Toolbx's layout; never a half-made container. */
+/*
+ * toolbox create: one `podman create` with Toolbx's layout (a taken name or a missing image
+ * is what that call says); never a half-made container.
+ */
 #include <errno.h>
 #include <limits.h>
 #include <pwd.h>
@@ -7,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -14,7 +18,6 @@
 #include "create_args.h"
 #include "globals.h"
 #include "hostcompat.h"
-#include "image.h"
 #include "log.h"
 #include "macros.h"
 #include "names.h"
@@ -69,61 +72,41 @@ static int container_exists(const char *name)
 	return r;
 }
 
-/* Remove what a failed create may have left; only called when @name did not exist before. */
-static void remove_half_made(const char *name)
+/*
+ * Remove what a failed create may have left: a container named @name that was made after
+ * @t0 (when this create began), so that one made earlier is never touched, whatever podman
+ * failed with. Removed by ID, the one just looked at.
+ */
+static void remove_half_made(const char *name, const struct timespec *t0)
 {
-	const char *args[] = {"rm", "--force", "--", name, NULL};
+	const char *insp[] = {"container", "inspect", "--format", "{{.Id}} {{.Created.UnixNano}}",
+			      "--",	   name,      NULL};
 	struct podman_result res;
+	char id[72];
+	long long created;
 
-	if (container_exists(name) != 1)
-		return;
-	log_msg(LOG_LVL_INFO, 0, "removing the incomplete container %s", name);
-	if (podman_capture(args, &res) < 0 || res.status != 0)
-		log_msg(LOG_LVL_ERROR, 0,
-			"cannot remove the incomplete container %s: %s; remove it with 'podman rm "
-			"--force %s'",
-			name, podman_result_errline(&res), name);
+	if (podman_capture(insp, &res) < 0 || res.status != 0 ||
+	    sscanf(res.out, "%71s %lld", id, &created) != 2) {
+		podman_result_free(&res);
+		return; /* nothing there (or nothing we can tell apart): leave it */
+	}
 	podman_result_free(&res);
-}
-
-struct image_choice {
-	struct image_info info;
-	char *ref; /* what podman create gets */
-};
-
-static void image_choice_free(struct image_choice *c)
-{
-	image_info_free(&c->info);
-	free(c->ref);
-	c->ref = NULL;
-}
-
-/* Look up @ref locally. 1 found (@c filled), 0 absent, < 0 error (printed). */
-static int image_try(const char *ref, struct image_choice *c)
-{
-	_cleanup_free_ char *err = NULL;
-	const char *best;
-	int r = image_inspect(ref, &c->info, &err);
-
-	if (r == -ENOENT)
-		return 0;
-	if (r == -ENOEXEC) {
-		log_msg(LOG_LVL_ERROR, 0, PODMAN_MISSING_MSG);
-		return r;
+	if (created < (long long)t0->tv_sec * 1000000000LL + t0->tv_nsec) {
+		log_msg(LOG_LVL_DEBUG, 0, "container %s is older than this create: left alone",
+			name);
+		return;
 	}
-	if (r < 0) {
-		log_msg(LOG_LVL_ERROR, r == -EIO ? 0 : -r, "cannot inspect image %s%s%s", ref,
-			err ? ": " : "", err ? err : "");
-		return r;
+	log_msg(LOG_LVL_INFO, 0, "removing the incomplete container %s", name);
+	{
+		const char *rm[] = {"rm", "--force", "--", id, NULL};
+
+		if (podman_capture(rm, &res) < 0 || res.status != 0)
+			log_msg(LOG_LVL_ERROR, 0,
+				"cannot remove the incomplete container %s: %s; remove it with "
+				"'podman rm --force %s'",
+				name, podman_result_errline(&res), name);
+		podman_result_free(&res);
 	}
-	/* Toolbx gives podman create a fully qualified name from RepoTags when it can. */
-	best = names_image_has_domain(ref) ? ref : image_best_name(&c->info);
-	c->ref = strdup(best ? best : c->info.id);
-	if (!c->ref) {
-		image_info_free(&c->info);
-		return -ENOMEM;
-	}
-	return 1;
 }
 
 static char *domain_of(const char *ref)
@@ -206,67 +189,6 @@ static int image_pull(const char *ref, const struct create_opts *o, const char *
 	return -EIO;
 }
 
-/*
- * Find the image locally (as given, then the distribution's candidates), else pull the
- * remote candidate. 0 with @c filled; < 0 when it failed (printed).
- */
-static int image_resolve(const struct names_result *names, const struct create_opts *o,
-			 struct image_choice *c)
-{
-	char **cands;
-	const char *remote, *local_alt = NULL;
-	size_t n;
-	int r;
-
-	memset(c, 0, sizeof(*c));
-	r = image_try(names->image, c);
-	if (r != 0)
-		return r < 0 ? r : 0;
-	cands = names_image_candidates(names->image, names->release);
-	if (!cands)
-		return -ENOMEM;
-	for (n = 0; cands[n]; n++) {
-		r = image_try(cands[n], c);
-		if (r != 0) {
-			names_strv_free(cands);
-			return r < 0 ? r : 0;
-		}
-	}
-	if (!names_image_has_domain(names->image) && n == 1 &&
-	    strcmp(cands[0], names->image) == 0) {
-		log_msg(LOG_LVL_ERROR, 0,
-			"image %s not found in local storage and known registries; give a full "
-			"name such as registry.example.org/%s",
-			names->image, names->image);
-		names_strv_free(cands);
-		return -ENOENT;
-	}
-	remote = cands[n - 1];
-	if (strncmp(remote, "localhost/", 10) == 0) {
-		/* localhost/ is podman's name for images built here: nothing to pull. */
-		log_msg(LOG_LVL_ERROR, 0,
-			"image %s not found in local storage; build it or load it with 'podman "
-			"load' "
-			"first",
-			remote);
-		names_strv_free(cands);
-		return -ENOENT;
-	}
-	if (n > 1)
-		local_alt = cands[0]; /* Debian: the local build we prefer */
-	r = image_pull(remote, o, local_alt, names->release);
-	if (r == 0) {
-		r = image_try(remote, c);
-		if (r == 0) {
-			log_msg(LOG_LVL_ERROR, 0, "image %s was pulled but is not in local storage",
-				remote);
-			r = -ENOENT;
-		}
-	}
-	names_strv_free(cands);
-	return r < 0 ? r : 0;
-}
-
 struct user_info {
 	char *name, *home, *home_canonical, *shell;
 	uid_t uid;
@@ -322,18 +244,37 @@ static void print_enter_hint(const char *name, const char *default_name)
 		printf("Enter with: toolbox enter %s\n", name);
 }
 
-/* Run `podman create`; on any failure remove what it left. 0 or < 0 (printed). */
-static int run_create(const char *name, char **argv)
+/* One `podman create` (--pull never) and what it came to. */
+struct create_try {
+	const char *name;
+	struct create_spec *spec;
+	struct timespec t0; /* before the first attempt: containers made since are ours */
+};
+
+/*
+ * `podman create` from @image: 0 created; 1 no such local image (nothing printed, nothing
+ * made); < 0 failed (printed; what it may have left is removed).
+ */
+static int try_create(struct create_try *c, const char *image)
 {
 	struct podman_result res;
 	bool progress = isatty(STDOUT_FILENO) && log_get_level() < LOG_LVL_DEBUG;
+	char **argv;
+	const char *line;
 	int r;
 
+	c->spec->image = image;
+	argv = create_args_build(c->spec);
+	if (!argv) {
+		log_msg(LOG_LVL_ERROR, ENOMEM, "create");
+		return -ENOMEM;
+	}
 	if (progress) {
-		printf("Creating container %s ...", name);
+		printf("Creating container %s ...", c->name);
 		fflush(stdout);
 	}
 	r = podman_capture((const char *const *)argv, &res);
+	create_args_free(argv);
 	if (progress) {
 		printf("\r\033[K");
 		fflush(stdout);
@@ -342,16 +283,104 @@ static int run_create(const char *name, char **argv)
 		podman_result_free(&res);
 		return 0;
 	}
-	if (r < 0)
+	if (r < 0) {
+		podman_result_free(&res);
 		log_msg(LOG_LVL_ERROR, -r, "failed to create container %s: cannot run podman",
-			name);
-	else
-		log_msg(LOG_LVL_ERROR, 0, "failed to create container %s: %s", name,
-			podman_result_errline(&res)[0] ? podman_result_errline(&res)
-						       : "podman create failed");
+			c->name);
+		return -EIO;
+	}
+	line = podman_result_errline(&res);
+	switch (create_error_classify(line)) {
+	case CREATE_ERROR_NO_IMAGE:
+		log_msg(LOG_LVL_DEBUG, 0, "no local image %s: %s", image, line);
+		podman_result_free(&res);
+		return 1;
+	case CREATE_ERROR_NAME_TAKEN:
+		log_msg(LOG_LVL_DEBUG, 0, "podman: %s", line);
+		log_msg(LOG_LVL_ERROR, 0,
+			"container %s already exists; enter with: toolbox enter %s", c->name,
+			c->name);
+		podman_result_free(&res);
+		return -EEXIST;
+	case CREATE_ERROR_OTHER:
+		break;
+	}
+	log_msg(LOG_LVL_ERROR, 0, "failed to create container %s: %s", c->name,
+		line[0] ? line : "podman create failed");
 	podman_result_free(&res);
-	remove_half_made(name);
+	remove_half_made(c->name, &c->t0);
 	return -EIO;
+}
+
+/*
+ * The image is not in local storage under the name given: the slow path, where extra
+ * podman calls do not matter. As before a create: a taken name first, then the
+ * distribution's other candidates, then pull the remote one (asking first). 0 created,
+ * < 0 failed (printed).
+ */
+static int create_without_image(struct create_try *c, const struct names_result *names,
+				const struct create_opts *o)
+{
+	char **cands;
+	const char *remote, *local_alt = NULL;
+	size_t n;
+	int r;
+
+	r = container_exists(c->name);
+	if (r < 0)
+		return r;
+	if (r == 1) {
+		log_msg(LOG_LVL_ERROR, 0,
+			"container %s already exists; enter with: toolbox enter %s", c->name,
+			c->name);
+		return -EEXIST;
+	}
+	cands = names_image_candidates(names->image, names->release);
+	if (!cands) {
+		log_msg(LOG_LVL_ERROR, ENOMEM, "create");
+		return -ENOMEM;
+	}
+	for (n = 0; cands[n]; n++) {
+		if (strcmp(cands[n], names->image) == 0)
+			continue; /* tried already */
+		r = try_create(c, cands[n]);
+		if (r != 1) {
+			names_strv_free(cands);
+			return r;
+		}
+	}
+	if (!names_image_has_domain(names->image) && n == 1 &&
+	    strcmp(cands[0], names->image) == 0) {
+		log_msg(LOG_LVL_ERROR, 0,
+			"image %s not found in local storage and known registries; give a full "
+			"name such as registry.example.org/%s",
+			names->image, names->image);
+		names_strv_free(cands);
+		return -ENOENT;
+	}
+	remote = cands[n - 1];
+	if (strncmp(remote, "localhost/", 10) == 0) {
+		/* localhost/ is podman's name for images built here: nothing to pull. */
+		log_msg(LOG_LVL_ERROR, 0,
+			"image %s not found in local storage; build it or load it with 'podman "
+			"load' first",
+			remote);
+		names_strv_free(cands);
+		return -ENOENT;
+	}
+	if (n > 1)
+		local_alt = cands[0]; /* Debian: the local build we prefer */
+	r = image_pull(remote, o, local_alt, names->release);
+	if (r == 0) {
+		r = try_create(c, remote);
+		if (r == 1) {
+			log_msg(LOG_LVL_ERROR, 0, "image %s was pulled but is not in local storage",
+				remote);
+			r = -ENOENT;
+		}
+	}
+	names_strv_free(cands);
+	return r;
 }
 
 int cmd_create(int argc, char **argv)
@@ -361,16 +390,14 @@ int cmd_create(int argc, char **argv)
 	struct tb_config cfg = {0};
 	struct os_release osr = {0};
 	struct names_result names = {0};
-	struct image_choice img = {0};
 	struct user_info user = {0};
 	struct create_host_volumes hv = {0};
 	struct hostcompat hc;
 	struct hostcompat_args ha;
 	struct create_spec spec = {0};
+	struct create_try ct = {0};
 	_cleanup_free_ char *host_distro = NULL, *host_release = NULL, *bad_path = NULL;
 	_cleanup_free_ char *default_name = NULL, *toolbox_path = NULL;
-	char **pargv = NULL;
-	const char *init_label;
 	int r, line, ret = TB_EXIT_FAILURE;
 
 	if (create_parse(argc, argv, &o, err, sizeof(err)) < 0) {
@@ -440,35 +467,15 @@ int cmd_create(int argc, char **argv)
 		log_msg(LOG_LVL_ERROR, 0, PODMAN_MISSING_MSG);
 		goto out;
 	}
-	r = container_exists(names.container);
-	if (r < 0)
-		goto out;
-	if (r == 1) {
-		log_msg(LOG_LVL_ERROR, 0,
-			"container %s already exists; enter with: toolbox enter %s",
-			names.container, names.container);
-		goto out;
-	}
 	if (user_lookup(&user) < 0)
 		goto out;
-	if (image_resolve(&names, &o, &img) < 0)
+	r = paths_find_init(init_path, sizeof(init_path));
+	if (r < 0) {
+		log_msg(LOG_LVL_ERROR, r == -ENOENT ? 0 : -r,
+			"toolbox-init not found (looked at %s); build it with 'make' or set "
+			"TOOLBOX_INIT to its path",
+			init_path);
 		goto out;
-
-	init_label = image_label(&img.info, CREATE_IMAGE_INIT_LABEL);
-	if (init_label && strcmp(init_label, "image") == 0) {
-		log_msg(LOG_LVL_DEBUG, 0, "image %s ships its own toolbox-init", img.ref);
-		spec.init_path = NULL;
-	} else {
-		r = paths_find_init(init_path, sizeof(init_path));
-		if (r < 0) {
-			log_msg(LOG_LVL_ERROR, r == -ENOENT ? 0 : -r,
-				"toolbox-init not found (looked at %s); build it with 'make' or "
-				"set "
-				"TOOLBOX_INIT to its path",
-				init_path);
-			goto out;
-		}
-		spec.init_path = init_path;
 	}
 	if (paths_self_dir(self, sizeof(self)) == 0 &&
 	    asprintf(&toolbox_path, "%s/toolbox", self) < 0)
@@ -488,7 +495,7 @@ int cmd_create(int argc, char **argv)
 		log_msg(LOG_LVL_WARN, 0, "%s", ha.note);
 
 	spec.name = names.container;
-	spec.image = img.ref;
+	spec.init_path = init_path;
 	spec.hostname = o.hostname;
 	spec.toolbox_path = toolbox_path ? toolbox_path : "/usr/bin/toolbox";
 	spec.runtime_dir = runtime_dir;
@@ -506,10 +513,17 @@ int cmd_create(int argc, char **argv)
 	spec.mnt_link = hv.mnt_link;
 	spec.volumes = (const char *const *)hv.v;
 	spec.host_args = ha.argv;
-	pargv = create_args_build(&spec);
-	if (!pargv)
-		goto oom;
-	if (run_create(names.container, pargv) < 0)
+	/*
+	 * One podman call in the common case: the name taken or the image missing come back
+	 * as podman create's own error, not from checks before it.
+	 */
+	ct.name = names.container;
+	ct.spec = &spec;
+	clock_gettime(CLOCK_REALTIME, &ct.t0);
+	r = try_create(&ct, names.image);
+	if (r == 1)
+		r = create_without_image(&ct, &names, &o);
+	if (r < 0)
 		goto out;
 	/* host-spawn in the new container needs the relay: start it unless it runs. */
 	(void)relay_ensure_running(runtime_dir);
@@ -521,10 +535,8 @@ int cmd_create(int argc, char **argv)
 oom:
 	log_msg(LOG_LVL_ERROR, ENOMEM, "create");
 out:
-	create_args_free(pargv);
 	create_host_volumes_free(&hv);
 	user_info_free(&user);
-	image_choice_free(&img);
 	names_result_free(&names);
 	osrelease_free(&osr);
 	config_free(&cfg);
