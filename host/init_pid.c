@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "init_pid.h"
@@ -16,6 +17,8 @@
 #include "syscalls.h"
 
 #define STAMP_PREFIX "container-initialized-"
+/* Looks, 1 ms apart, before an inotify watch (whose close alone costs milliseconds). */
+#define INIT_PID_LOOKS 5
 
 pid_t init_pid_stamp_parse(const char *name)
 {
@@ -100,22 +103,35 @@ int init_pid_wait(struct ready_watch *w, const char *id, const struct timespec *
 		  int timeout_ms, pid_t *pid)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(long))));
-	struct pollfd pfd = {.fd = w->ifd, .events = POLLIN};
+	struct pollfd pfd;
 	struct timespec t0;
 	long long left;
-	int r;
+	int r, looks = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		/* Events only say "look again": drain them, then look. */
-		while (read(w->ifd, buf, sizeof(buf)) > 0)
+		while (w->ifd >= 0 && read(w->ifd, buf, sizeof(buf)) > 0)
 			;
 		r = init_pid_find(w->dirfd, id, not_before, pid);
 		if (r != 0)
 			return r;
+		if (w->ifd < 0 && ++looks < INIT_PID_LOOKS) {
+			/* It is renamed in right after the ID stamp: look again soon. */
+			nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+			continue;
+		}
+		if (w->ifd < 0) {
+			/* Still not there: watch from now on, and look once more. */
+			r = ready_watch_arm(w);
+			if (r < 0)
+				return r;
+			continue;
+		}
 		left = timeout_ms - ms_since(&t0);
 		if (left <= 0)
 			return 0;
+		pfd = (struct pollfd){.fd = w->ifd, .events = POLLIN};
 		if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
 			return -errno;
 	}

@@ -10,6 +10,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -42,6 +43,8 @@ extern char **environ;
  */
 #define SESSION_QUICK_READY_MS 500
 #define SESSION_PID_STAMP_MS 200
+/* Looks, 1 ms apart, for a stamp right after podman start, before an inotify watch. */
+#define SESSION_STAMP_LOOKS 10
 
 /* What the session needs to know about its container, from the state file or podman. */
 struct target {
@@ -386,7 +389,14 @@ static int wait_started(int state_dirfd, const char *name, const struct containe
 	stamp_names(info, names);
 	a.ok[0] = names[0];
 	a.fail[0] = names[2];
-	r = ready_wait(w, &a, &res);
+	/*
+	 * The init is usually ready before podman start returns, or within a few ms of it:
+	 * look a few times before setting up a watch (closing one alone costs 5-15 ms).
+	 */
+	for (int i = 0; (r = ready_check(w->dirfd, &a, &res)) == 0 && i < SESSION_STAMP_LOOKS; i++)
+		nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+	if (r == 0)
+		r = ready_wait(w, &a, &res);
 	if (r < 0) {
 		log_msg(LOG_LVL_DEBUG, -r, "cannot wait for the stamps of %s", name);
 		return 1;
