@@ -948,7 +948,7 @@ if [ "$readme" = 1 ]; then
 	{
 		printf 'Latest run: %s, %s (podman as %s), on a %s-CPU machine shared with other work (load average %s at the start, %s at the end); the report with its notes: [%s](%s).\n\n' \
 			"$(date -u +%Y-%m-%d)" "$mode" \
-			"$([ "$mode" = rootful ] && echo root || echo "$TB_USER, rootless")" \
+			"$([ "$mode" = rootful ] && echo root || echo "$TB_USER")" \
 			"$(nproc)" "$load0" "$(cut -d' ' -f1-3 /proc/loadavg)" "$rel" "$rel"
 		table_time
 		printf '\n'
