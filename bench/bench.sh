@@ -12,7 +12,7 @@ repo=$(cd "$here/.." && pwd)
 usage() {
 	cat <<'EOF'
 usage: bench/bench.sh [--rootful] [--quick] [--runs N] [--slow-runs N] [--ready-runs N]
-                      [--rounds N] [--out FILE] [--no-make] [--no-install]
+                      [--rounds N] [--out FILE] [--readme] [--no-make] [--no-install]
 
 Measures, in one run: warm and cold `run true`, `create`, `podman stop`, `list` with 20
 containers, init readiness, init RSS, toolbox-init's stripped size and the podman, conmon
@@ -29,6 +29,8 @@ Prints a markdown table and saves it as bench/results-DATE-MODE.md.
   --rounds N       split each row's runs into N rounds, interleaved with the other rows
                    of its measurement (default 3; 1 with --quick)
   --out FILE       where to save the table (default bench/results-DATE-MODE[-quick].md)
+  --readme         also put the tables in README.md's "Benchmarks" section (between its
+                   bench:begin and bench:end markers)
   --no-make        measure build/ as it is (default: run make first)
   --no-install     do not install missing packages (podman-toolbox, distrobox, ...)
 
@@ -41,6 +43,7 @@ EOF
 }
 
 mode=rootless quick=0 runs='' slow_runs='' ready_runs='' rounds='' out='' do_make=1 do_install=1
+readme=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--rootful) mode=rootful ;;
@@ -65,6 +68,7 @@ while [ $# -gt 0 ]; do
 		continue
 		;;
 	--no-make) do_make=0 ;;
+	--readme) readme=1 ;;
 	--no-install) do_install=0 ;;
 	-h | --help)
 		usage
@@ -529,9 +533,53 @@ else
 	fact "$P" "distrobox enter" "${have[dbx]}" ''
 fi
 
+# ---- memory of the launchers (during a run) -----------------------------------------
+# The launcher process's own peak RSS (VmHWM in /proc, not podman's: /usr/bin/time would
+# report the largest process of the tree, podman), read while its session still runs:
+# `run ... sleep TOKEN` in the background, sampled once the container's sleep is there.
+re_quote() { printf '%s' "$*" | sed 's/[][\.*^$+?(){}|]/\\&/g'; }
+launcher_mem() { # TABLE-ORDER MEASUREMENT TOOL PREPARE CMD... (CMD ends with: sleep TOKEN)
+	local order=$1 what=$2 tool=$3 prep=$4 token bg pid='' i hwm='' rss=''
+	shift 4
+	token=${*: -1}
+	[ -z "$prep" ] || run_as sh -c "$prep" >/dev/null 2>&1 || true
+	run_as "$@" >/dev/null 2>&1 &
+	bg=$!
+	for ((i = 0; i < 600; i++)); do
+		pgrep -f "^sleep $token\$" >/dev/null && break
+		kill -0 "$bg" 2>/dev/null || break
+		sleep 0.05
+	done
+	pid=$(pgrep -o -u "$TB_UID" -f "^$(re_quote "$@")\$" || true)
+	if [ -n "$pid" ]; then
+		hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
+		rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
+	fi
+	wait "$bg" || true
+	fact_order=$order
+	if [ -n "$hwm" ]; then
+		fact "launcher peak RSS (VmHWM) during a $what" "$tool" "$(kib "$hwm") (now $(kib "$rss"))" ''
+	else
+		fact "launcher peak RSS (VmHWM) during a $what" "$tool" "n/a (not seen running)" ''
+		note "launcher RSS, $what: \`$*\` was not seen running"
+	fi
+}
+mem_token() { printf '3.%06d' $((RANDOM * 30 + RANDOM % 30)); }
+kib() { awk -v k="$1" 'BEGIN { if (k >= 1024) printf "%.2f MiB", k / 1024; else printf "%d KiB", k }'; }
+say "launcher memory during a warm run"
+M="warm \`run\`"
+launcher_mem 6 "$M" "toolbox run (podman path)" '' "${ours_podman[@]:0:${#ours_podman[@]}-1}" \
+	sleep "$(mem_token)"
+if [ ${#ours_fast[@]} -gt 0 ]; then
+	launcher_mem 6 "$M" "toolbox run (fast path)" '' "${ours_fast[@]:0:${#ours_fast[@]}-1}" \
+		sleep "$(mem_token)"
+fi
+if [ "${have[toolbx]}" = 1 ]; then
+	launcher_mem 6 "$M" "Toolbx run" '' "$TOOLBX" run -c "$C_TBX" sleep "$(mem_token)"
+fi
+
 # ---- memory of the inits (all three running and warm) --------------------------------
 fact_order=4
-kib() { awk -v k="$1" 'BEGIN { if (k >= 1024) printf "%.2f MiB", k / 1024; else printf "%d KiB", k }'; }
 rss_fact() { # LABEL NAME [TARGET-KIB]
 	local pid rss hwm cell=''
 	pid=$(pm inspect --format '{{.State.Pid}}' "$2" 2>/dev/null || echo 0)
@@ -603,6 +651,12 @@ if [ "${have[toolbx]}" = 1 ]; then
 fi
 if [ "${have[dbx]}" = 1 ]; then
 	fact "$P" "distrobox enter" "$(trace_after cold-dbx "$prep_dbx" distrobox enter "$C_DBX" -- true)" ''
+fi
+say "launcher memory during a cold run"
+M="cold \`run\`"
+launcher_mem 7 "$M" "toolbox run" "$prep_ours" "$T" run -c "$C_OURS" sleep "$(mem_token)"
+if [ "${have[toolbx]}" = 1 ]; then
+	launcher_mem 7 "$M" "Toolbx run" "$prep_tbx" "$TOOLBX" run -c "$C_TBX" sleep "$(mem_token)"
 fi
 
 # ---- stop ------------------------------------------------------------------------------
@@ -887,3 +941,28 @@ report >"$work/report.md"
 cp "$work/report.md" "$out"
 cat "$work/report.md"
 say "saved $out"
+
+# README.md's copy: the tables between the markers, with the date and where the rest is.
+if [ "$readme" = 1 ]; then
+	rel=${out#"$repo"/}
+	{
+		printf 'Latest run: %s, %s (podman as %s), on a %s-CPU machine shared with other work (load average %s at the start, %s at the end); the report with its notes: [%s](%s).\n\n' \
+			"$(date -u +%Y-%m-%d)" "$mode" \
+			"$([ "$mode" = rootful ] && echo root || echo "$TB_USER")" \
+			"$(nproc)" "$load0" "$(cut -d' ' -f1-3 /proc/loadavg)" "$rel" "$rel"
+		table_time
+		printf '\n'
+		table_facts
+	} >"$work/readme.md"
+	if ! grep -qx '<!-- bench:begin -->' "$repo/README.md" ||
+		! grep -qx '<!-- bench:end -->' "$repo/README.md"; then
+		die "README.md has no <!-- bench:begin --> / <!-- bench:end --> markers"
+	fi
+	awk -v f="$work/readme.md" '
+		$0 == "<!-- bench:end -->" { skip = 0 }
+		!skip { print }
+		$0 == "<!-- bench:begin -->" { while ((getline l < f) > 0) print l; skip = 1 }
+	' "$repo/README.md" >"$work/README.md"
+	cp "$work/README.md" "$repo/README.md"
+	say "updated README.md"
+fi

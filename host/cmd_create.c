@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* toolbox create: one `podman create` with Toolbx's layout; never a half-made container. */
+/*
+ * toolbox create: one `podman create` with Toolbx's layout (a taken name or a missing image
+ * is what that call says); never a half-made container.
+ */
 #include <errno.h>
 #include <limits.h>
 #include <pwd.h>
@@ -8,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -15,7 +19,6 @@
 #include "create_args.h"
 #include "globals.h"
 #include "hostcompat.h"
-#include "image.h"
 #include "leftover.h"
 #include "log.h"
 #include "macros.h"
@@ -53,10 +56,8 @@ static bool on_terminal(void)
 	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 }
 
-/*
- * 1 a container named @name exists (with @external, also a storage container: see
- * leftover.h), 0 none, < 0 podman failed (message printed).
- */
+/* 1 exists, 0 does not, < 0 podman failed (message printed). @external: podman's
+ * storage-only containers (buildah's, a killed create's) count too. */
 static int container_exists(const char *name, bool external)
 {
 	const char *args[] = {"container", "exists", "--", name, NULL, NULL};
@@ -92,20 +93,16 @@ static void report_exists(const char *name)
 }
 
 /*
- * Make sure @name is free for `podman create`: a leftover of an interrupted podman command
- * under it is removed (with a warning). 0 free, -EEXIST taken (printed), < 0 podman
- * failed (printed).
+ * podman said the name is in use. A real container: -EEXIST (printed). A leftover of an
+ * interrupted podman command (in podman's storage only): removed, with a warning, and 1
+ * (try again). < 0 otherwise (printed).
  */
-static int claim_name(const char *name)
+static int name_taken(const char *name)
 {
 	_cleanup_free_ char *err = NULL;
 	struct leftover lo;
-	int r;
+	int r = container_exists(name, false);
 
-	r = container_exists(name, true);
-	if (r <= 0)
-		return r;
-	r = container_exists(name, false);
 	if (r < 0)
 		return r;
 	if (r == 1) {
@@ -117,14 +114,13 @@ static int claim_name(const char *name)
 		log_msg(LOG_LVL_WARN, 0,
 			"removed what an interrupted podman command had left of container %s",
 			name);
-		return 0;
+		return 1;
 	}
 	if (r < 0) {
 		if (r == -EIO)
 			log_msg(LOG_LVL_ERROR, 0,
-				"cannot remove what an interrupted podman command "
-				"left of container %s: %s; remove it with "
-				"'podman rm --force %s'",
+				"cannot remove what an interrupted podman command left of "
+				"container %s: %s; remove it with 'podman rm --force %s'",
 				name, err ? err : "podman failed", name);
 		else
 			log_msg(LOG_LVL_ERROR, -r, "cannot look for leftovers of container %s",
@@ -141,82 +137,68 @@ static int claim_name(const char *name)
 			name, name);
 		return -EEXIST;
 	}
-	r = container_exists(name, false);
-	if (r == 1) {
-		report_exists(name);
-		return -EEXIST;
-	}
-	return r;
+	report_exists(name);
+	return -EEXIST;
 }
 
 /*
- * Remove what a failed create of @name left: anything under the name, a storage leftover
- * too, as claim_name() found it free. Not when podman says another took the name
- * meanwhile. false when something is left (printed).
+ * Remove what a failed create may have left: a container named @name that was made after
+ * @t0 (when this create began), so that one made earlier is never touched, whatever podman
+ * failed with. Removed by ID, the one just looked at.
  */
-static bool remove_half_made(const char *name, const char *why)
+static bool remove_half_made(const char *name, const struct timespec *t0)
 {
-	const char *args[] = {"rm", "--force", "--", name, NULL};
+	const char *insp[] = {"container", "inspect", "--format", "{{.Id}} {{.Created.UnixNano}}",
+			      "--",	   name,      NULL};
 	struct podman_result res;
-	char buf[64];
+	char id[72];
+	long long created;
 	bool ok = true;
 
-	if (why && strstr(why, "already in use"))
-		return true;
-	if (container_exists(name, true) != 1)
-		return true;
-	log_msg(LOG_LVL_INFO, 0, "removing the incomplete container %s", name);
-	if (podman_capture(args, &res) < 0 || res.status != 0) {
-		log_msg(LOG_LVL_ERROR, 0,
-			"cannot remove the incomplete container %s: %s; remove it with 'podman rm "
-			"--force %s'",
-			name,
-			res.err ? podman_result_why(&res, buf, sizeof(buf)) : "cannot run podman",
-			name);
-		ok = false;
+	if (podman_capture(insp, &res) < 0 || res.status != 0 ||
+	    sscanf(res.out, "%71s %lld", id, &created) != 2) {
+		podman_result_free(&res);
+		return true; /* nothing there (or nothing we can tell apart): leave it */
 	}
 	podman_result_free(&res);
+	if (created < (long long)t0->tv_sec * 1000000000LL + t0->tv_nsec) {
+		log_msg(LOG_LVL_DEBUG, 0, "container %s is older than this create: left alone",
+			name);
+		return true;
+	}
+	log_msg(LOG_LVL_INFO, 0, "removing the incomplete container %s", name);
+	{
+		const char *rm[] = {"rm", "--force", "--", id, NULL};
+
+		if (podman_capture(rm, &res) < 0 || res.status != 0) {
+			log_msg(LOG_LVL_ERROR, 0,
+				"cannot remove the incomplete container %s: %s; remove it with "
+				"'podman rm --force %s'",
+				name, podman_result_errline(&res), name);
+			ok = false;
+		}
+		podman_result_free(&res);
+	}
 	return ok;
 }
 
-struct image_choice {
-	struct image_info info;
-	char *ref; /* what podman create gets */
-};
+/* Signals that would end us while podman creates: held until it is done. */
+static const int create_deferred[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM};
 
-static void image_choice_free(struct image_choice *c)
+/* The first of @pending that would end us (not ignored, not blocked before), or 0. */
+static int interrupting_signal(const sigset_t *pending, const sigset_t *before)
 {
-	image_info_free(&c->info);
-	free(c->ref);
-	c->ref = NULL;
-}
+	for (size_t i = 0; i < ARRAY_SIZE(create_deferred); i++) {
+		int sig = create_deferred[i];
+		struct sigaction sa;
 
-/* Look up @ref locally. 1 found (@c filled), 0 absent, < 0 error (printed). */
-static int image_try(const char *ref, struct image_choice *c)
-{
-	_cleanup_free_ char *err = NULL;
-	const char *best;
-	int r = image_inspect(ref, &c->info, &err);
-
-	if (r == -ENOENT)
-		return 0;
-	if (r == -ENOEXEC) {
-		log_msg(LOG_LVL_ERROR, 0, PODMAN_MISSING_MSG);
-		return r;
+		if (!sigismember(pending, sig) || sigismember(before, sig))
+			continue;
+		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+			continue; /* nohup and the like: not meant to stop us */
+		return sig;
 	}
-	if (r < 0) {
-		log_msg(LOG_LVL_ERROR, r == -EIO ? 0 : -r, "cannot inspect image %s%s%s", ref,
-			err ? ": " : "", err ? err : "");
-		return r;
-	}
-	/* Toolbx gives podman create a fully qualified name from RepoTags when it can. */
-	best = names_image_has_domain(ref) ? ref : image_best_name(&c->info);
-	c->ref = strdup(best ? best : c->info.id);
-	if (!c->ref) {
-		image_info_free(&c->info);
-		return -ENOMEM;
-	}
-	return 1;
+	return 0;
 }
 
 static char *domain_of(const char *ref)
@@ -299,67 +281,6 @@ static int image_pull(const char *ref, const struct create_opts *o, const char *
 	return -EIO;
 }
 
-/*
- * Find the image locally (as given, then the distribution's candidates), else pull the
- * remote candidate. 0 with @c filled; < 0 when it failed (printed).
- */
-static int image_resolve(const struct names_result *names, const struct create_opts *o,
-			 struct image_choice *c)
-{
-	char **cands;
-	const char *remote, *local_alt = NULL;
-	size_t n;
-	int r;
-
-	memset(c, 0, sizeof(*c));
-	r = image_try(names->image, c);
-	if (r != 0)
-		return r < 0 ? r : 0;
-	cands = names_image_candidates(names->image, names->release);
-	if (!cands)
-		return -ENOMEM;
-	for (n = 0; cands[n]; n++) {
-		r = image_try(cands[n], c);
-		if (r != 0) {
-			names_strv_free(cands);
-			return r < 0 ? r : 0;
-		}
-	}
-	if (!names_image_has_domain(names->image) && n == 1 &&
-	    strcmp(cands[0], names->image) == 0) {
-		log_msg(LOG_LVL_ERROR, 0,
-			"image %s not found in local storage and known registries; give a full "
-			"name such as registry.example.org/%s",
-			names->image, names->image);
-		names_strv_free(cands);
-		return -ENOENT;
-	}
-	remote = cands[n - 1];
-	if (strncmp(remote, "localhost/", 10) == 0) {
-		/* localhost/ is podman's name for images built here: nothing to pull. */
-		log_msg(LOG_LVL_ERROR, 0,
-			"image %s not found in local storage; build it or load it with 'podman "
-			"load' "
-			"first",
-			remote);
-		names_strv_free(cands);
-		return -ENOENT;
-	}
-	if (n > 1)
-		local_alt = cands[0]; /* Debian: the local build we prefer */
-	r = image_pull(remote, o, local_alt, names->release);
-	if (r == 0) {
-		r = image_try(remote, c);
-		if (r == 0) {
-			log_msg(LOG_LVL_ERROR, 0, "image %s was pulled but is not in local storage",
-				remote);
-			r = -ENOENT;
-		}
-	}
-	names_strv_free(cands);
-	return r < 0 ? r : 0;
-}
-
 struct user_info {
 	char *name, *home, *home_canonical, *shell;
 	uid_t uid;
@@ -415,47 +336,45 @@ static void print_enter_hint(const char *name, const char *default_name)
 		printf("Enter with: toolbox enter %s\n", name);
 }
 
-/* Signals that would end us while podman creates: held until it is done. */
-static const int create_deferred[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM};
-
-/* The first of @pending that would end us (not ignored, not blocked before), or 0. */
-static int interrupting_signal(const sigset_t *pending, const sigset_t *before)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(create_deferred); i++) {
-		int sig = create_deferred[i];
-		struct sigaction sa;
-
-		if (!sigismember(pending, sig) || sigismember(before, sig))
-			continue;
-		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
-			continue; /* nohup and the like: not meant to stop us */
-		return sig;
-	}
-	return 0;
-}
+/* One `podman create` (--pull never) and what it came to. */
+struct create_try {
+	const char *name;
+	struct create_spec *spec;
+	struct timespec t0; /* before the first attempt: containers made since are ours */
+};
 
 /*
- * Run `podman create`; on any failure remove what it left. A signal that would end us
- * meanwhile waits for podman, then undoes the create and ends us (a container is made
- * whole or not at all; only SIGKILL leaves podman to finish alone). 0 or < 0 (printed).
+ * `podman create` from @image: 0 created; 1 no such local image (nothing printed, nothing
+ * made); 2 the name was held by a leftover, now removed (try again); < 0 failed (printed;
+ * what it may have left is removed). A signal that would end us meanwhile waits for
+ * podman, then the create is undone and the signal ends us (a container is made whole or
+ * not at all; only SIGKILL leaves podman to finish alone).
  */
-static int run_create(const char *name, char **argv)
+static int try_create(struct create_try *c, const char *image)
 {
 	struct podman_result res;
 	bool progress = isatty(STDOUT_FILENO) && log_get_level() < LOG_LVL_DEBUG;
 	sigset_t defer, before, pending;
-	char why[64];
+	char **argv, why[64];
+	const char *line;
 	int r, sig;
 
+	c->spec->image = image;
+	argv = create_args_build(c->spec);
+	if (!argv) {
+		log_msg(LOG_LVL_ERROR, ENOMEM, "create");
+		return -ENOMEM;
+	}
 	sigemptyset(&defer);
 	for (size_t i = 0; i < ARRAY_SIZE(create_deferred); i++)
 		sigaddset(&defer, create_deferred[i]);
 	sigprocmask(SIG_BLOCK, &defer, &before);
 	if (progress) {
-		printf("Creating container %s ...", name);
+		printf("Creating container %s ...", c->name);
 		fflush(stdout);
 	}
 	r = podman_capture((const char *const *)argv, &res);
+	create_args_free(argv);
 	if (progress) {
 		printf("\r\033[K");
 		fflush(stdout);
@@ -463,10 +382,10 @@ static int run_create(const char *name, char **argv)
 	sigpending(&pending);
 	sig = interrupting_signal(&pending, &before);
 	if (sig) {
-		bool undone = remove_half_made(name, NULL);
+		bool undone = remove_half_made(c->name, &c->t0);
 
 		log_msg(LOG_LVL_ERROR, 0,
-			"creating container %s was interrupted (signal SIG%s); %s", name,
+			"creating container %s was interrupted (signal SIG%s); %s", c->name,
 			sigabbrev_np(sig), undone ? "it was not created" : "it may be incomplete");
 		podman_result_free(&res);
 		/* The signal ends us here; should it not, we fail all the same. */
@@ -479,20 +398,109 @@ static int run_create(const char *name, char **argv)
 		return 0;
 	}
 	if (r < 0) {
-		log_msg(LOG_LVL_ERROR, -r, "failed to create container %s: cannot run podman",
-			name);
 		podman_result_free(&res);
-		remove_half_made(name, NULL);
+		log_msg(LOG_LVL_ERROR, -r, "failed to create container %s: cannot run podman",
+			c->name);
 		return -EIO;
 	}
-	{
-		const char *w = podman_result_why(&res, why, sizeof(why));
-
-		log_msg(LOG_LVL_ERROR, 0, "failed to create container %s: %s", name, w);
-		remove_half_made(name, w);
+	line = podman_result_errline(&res);
+	switch (create_error_classify(line)) {
+	case CREATE_ERROR_NO_IMAGE:
+		log_msg(LOG_LVL_DEBUG, 0, "no local image %s: %s", image, line);
+		podman_result_free(&res);
+		return 1;
+	case CREATE_ERROR_NAME_TAKEN:
+		log_msg(LOG_LVL_DEBUG, 0, "podman: %s", line);
+		podman_result_free(&res);
+		r = name_taken(c->name);
+		return r == 1 ? 2 : r;
+	case CREATE_ERROR_OTHER:
+		break;
 	}
+	/* How podman ended (killed by a signal, say), or its own last line. */
+	log_msg(LOG_LVL_ERROR, 0, "failed to create container %s: %s", c->name,
+		podman_result_why(&res, why, sizeof(why)));
 	podman_result_free(&res);
+	remove_half_made(c->name, &c->t0);
 	return -EIO;
+}
+
+/* try_create(), once more when it freed the name of a leftover. */
+static int try_create_again(struct create_try *c, const char *image)
+{
+	int r = try_create(c, image);
+
+	return r == 2 ? try_create(c, image) : r;
+}
+
+/*
+ * The image is not in local storage under the name given: the slow path, where extra
+ * podman calls do not matter. As before a create: a taken name first, then the
+ * distribution's other candidates, then pull the remote one (asking first). 0 created,
+ * < 0 failed (printed).
+ */
+static int create_without_image(struct create_try *c, const struct names_result *names,
+				const struct create_opts *o)
+{
+	char **cands;
+	const char *remote, *local_alt = NULL;
+	size_t n;
+	int r;
+
+	r = container_exists(c->name, true);
+	if (r < 0)
+		return r;
+	if (r == 1) {
+		r = name_taken(c->name);
+		if (r < 0)
+			return r;
+	}
+	cands = names_image_candidates(names->image, names->release);
+	if (!cands) {
+		log_msg(LOG_LVL_ERROR, ENOMEM, "create");
+		return -ENOMEM;
+	}
+	for (n = 0; cands[n]; n++) {
+		if (strcmp(cands[n], names->image) == 0)
+			continue; /* tried already */
+		r = try_create_again(c, cands[n]);
+		if (r != 1) {
+			names_strv_free(cands);
+			return r;
+		}
+	}
+	if (!names_image_has_domain(names->image) && n == 1 &&
+	    strcmp(cands[0], names->image) == 0) {
+		log_msg(LOG_LVL_ERROR, 0,
+			"image %s not found in local storage and known registries; give a full "
+			"name such as registry.example.org/%s",
+			names->image, names->image);
+		names_strv_free(cands);
+		return -ENOENT;
+	}
+	remote = cands[n - 1];
+	if (strncmp(remote, "localhost/", 10) == 0) {
+		/* localhost/ is podman's name for images built here: nothing to pull. */
+		log_msg(LOG_LVL_ERROR, 0,
+			"image %s not found in local storage; build it or load it with 'podman "
+			"load' first",
+			remote);
+		names_strv_free(cands);
+		return -ENOENT;
+	}
+	if (n > 1)
+		local_alt = cands[0]; /* Debian: the local build we prefer */
+	r = image_pull(remote, o, local_alt, names->release);
+	if (r == 0) {
+		r = try_create_again(c, remote);
+		if (r == 1) {
+			log_msg(LOG_LVL_ERROR, 0, "image %s was pulled but is not in local storage",
+				remote);
+			r = -ENOENT;
+		}
+	}
+	names_strv_free(cands);
+	return r;
 }
 
 int cmd_create(int argc, char **argv)
@@ -502,16 +510,14 @@ int cmd_create(int argc, char **argv)
 	struct tb_config cfg = {0};
 	struct os_release osr = {0};
 	struct names_result names = {0};
-	struct image_choice img = {0};
 	struct user_info user = {0};
 	struct create_host_volumes hv = {0};
 	struct hostcompat hc;
 	struct hostcompat_args ha;
 	struct create_spec spec = {0};
+	struct create_try ct = {0};
 	_cleanup_free_ char *host_distro = NULL, *host_release = NULL, *bad_path = NULL;
 	_cleanup_free_ char *default_name = NULL, *toolbox_path = NULL;
-	char **pargv = NULL;
-	const char *init_label;
 	int r, line, ret = TB_EXIT_FAILURE;
 
 	if (create_parse(argc, argv, &o, err, sizeof(err)) < 0) {
@@ -581,28 +587,15 @@ int cmd_create(int argc, char **argv)
 		log_msg(LOG_LVL_ERROR, 0, PODMAN_MISSING_MSG);
 		goto out;
 	}
-	if (claim_name(names.container) < 0)
-		goto out;
 	if (user_lookup(&user) < 0)
 		goto out;
-	if (image_resolve(&names, &o, &img) < 0)
+	r = o.image_init ? 0 : paths_find_init(init_path, sizeof(init_path));
+	if (r < 0) {
+		log_msg(LOG_LVL_ERROR, r == -ENOENT ? 0 : -r,
+			"toolbox-init not found (looked at %s); build it with 'make' or set "
+			"TOOLBOX_INIT to its path",
+			init_path);
 		goto out;
-
-	init_label = image_label(&img.info, CREATE_IMAGE_INIT_LABEL);
-	if (init_label && strcmp(init_label, "image") == 0) {
-		log_msg(LOG_LVL_DEBUG, 0, "image %s ships its own toolbox-init", img.ref);
-		spec.init_path = NULL;
-	} else {
-		r = paths_find_init(init_path, sizeof(init_path));
-		if (r < 0) {
-			log_msg(LOG_LVL_ERROR, r == -ENOENT ? 0 : -r,
-				"toolbox-init not found (looked at %s); build it with 'make' or "
-				"set "
-				"TOOLBOX_INIT to its path",
-				init_path);
-			goto out;
-		}
-		spec.init_path = init_path;
 	}
 	if (paths_self_dir(self, sizeof(self)) == 0 &&
 	    asprintf(&toolbox_path, "%s/toolbox", self) < 0)
@@ -622,7 +615,8 @@ int cmd_create(int argc, char **argv)
 		log_msg(LOG_LVL_WARN, 0, "%s", ha.note);
 
 	spec.name = names.container;
-	spec.image = img.ref;
+	/* --image-init: the image's own /usr/bin/toolbox-init, not the host's. */
+	spec.init_path = o.image_init ? NULL : init_path;
 	spec.hostname = o.hostname;
 	spec.toolbox_path = toolbox_path ? toolbox_path : "/usr/bin/toolbox";
 	spec.runtime_dir = runtime_dir;
@@ -640,10 +634,17 @@ int cmd_create(int argc, char **argv)
 	spec.mnt_link = hv.mnt_link;
 	spec.volumes = (const char *const *)hv.v;
 	spec.host_args = ha.argv;
-	pargv = create_args_build(&spec);
-	if (!pargv)
-		goto oom;
-	if (run_create(names.container, pargv) < 0)
+	/*
+	 * One podman call in the common case: the name taken or the image missing come back
+	 * as podman create's own error, not from checks before it.
+	 */
+	ct.name = names.container;
+	ct.spec = &spec;
+	clock_gettime(CLOCK_REALTIME, &ct.t0);
+	r = try_create_again(&ct, names.image);
+	if (r == 1)
+		r = create_without_image(&ct, &names, &o);
+	if (r < 0)
 		goto out;
 	/* host-spawn in the new container needs the relay: start it unless it runs. */
 	(void)relay_ensure_running(runtime_dir);
@@ -655,10 +656,8 @@ int cmd_create(int argc, char **argv)
 oom:
 	log_msg(LOG_LVL_ERROR, ENOMEM, "create");
 out:
-	create_args_free(pargv);
 	create_host_volumes_free(&hv);
 	user_info_free(&user);
-	image_choice_free(&img);
 	names_result_free(&names);
 	osrelease_free(&osr);
 	config_free(&cfg);

@@ -20,7 +20,8 @@ static const struct cmd_doc docs[] = {
 	{"create", "Create a new toolbox container",
 	 "toolbox create [--authfile FILE] [--distro DISTRO | -d DISTRO]\n"
 	 "               [--image NAME | -i NAME] [--release RELEASE | -r RELEASE]\n"
-	 "               [--pid host|private] [--no-host-exec] [CONTAINER | -c CONTAINER]"},
+	 "               [--pid host|private] [--no-host-exec] [--image-init]\n"
+	 "               [CONTAINER | -c CONTAINER]"},
 	{"enter", "Enter a toolbox container for interactive use",
 	 "toolbox enter [--distro DISTRO | -d DISTRO] [--release RELEASE | -r RELEASE]\n"
 	 "              [--exec auto|socket|podman] [CONTAINER | -c CONTAINER]"},

@@ -102,6 +102,9 @@ char **create_args_build(const struct create_spec *s)
 	add(&a, "--pid");
 	add(&a, s->pid_private ? "private" : "host");
 	add(&a, "--privileged");
+	/* Only the local image: a missing one is our business (we ask before pulling). */
+	add(&a, "--pull");
+	add(&a, "never");
 	add(&a, "--security-opt");
 	add(&a, "label=disable");
 	for (const char *const *h = s->host_args; h && *h; h++)
@@ -165,6 +168,28 @@ char **create_args_build(const struct create_spec *s)
 		return NULL;
 	}
 	return a.v;
+}
+
+/* Whether @s ends with @suffix. */
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+enum create_error create_error_classify(const char *line)
+{
+	if (!line)
+		return CREATE_ERROR_OTHER;
+	/* libpod's and containers/storage's words for a taken name (podman 4 and 5). */
+	if (strstr(line, "that name is already in use") ||
+	    ends_with(line, "container already exists"))
+		return CREATE_ERROR_NAME_TAKEN;
+	/* "REF: image not known" (storage.ErrImageUnknown), with --pull never. */
+	if (ends_with(line, "image not known"))
+		return CREATE_ERROR_NO_IMAGE;
+	return CREATE_ERROR_OTHER;
 }
 
 static bool exists(const char *path)
@@ -258,7 +283,7 @@ int create_host_volumes(struct create_host_volumes *hv, const char *profile_sh, 
 
 int create_parse(int argc, char **argv, struct create_opts *o, char *err, size_t errlen)
 {
-	enum { OPT_AUTHFILE = 256, OPT_PID, OPT_NO_HOST_EXEC, OPT_HOSTNAME };
+	enum { OPT_AUTHFILE = 256, OPT_PID, OPT_NO_HOST_EXEC, OPT_HOSTNAME, OPT_IMAGE_INIT };
 	static const struct option longopts[] = {
 		{"authfile", required_argument, NULL, OPT_AUTHFILE},
 		{"container", required_argument, NULL, 'c'},
@@ -266,6 +291,7 @@ int create_parse(int argc, char **argv, struct create_opts *o, char *err, size_t
 		{"help", no_argument, NULL, 'h'},
 		{"hostname", required_argument, NULL, OPT_HOSTNAME},
 		{"image", required_argument, NULL, 'i'},
+		{"image-init", no_argument, NULL, OPT_IMAGE_INIT},
 		{"no-host-exec", no_argument, NULL, OPT_NO_HOST_EXEC},
 		{"pid", required_argument, NULL, OPT_PID},
 		{"release", required_argument, NULL, 'r'},
@@ -304,6 +330,9 @@ int create_parse(int argc, char **argv, struct create_opts *o, char *err, size_t
 			break;
 		case OPT_NO_HOST_EXEC:
 			o->no_host_exec = true;
+			break;
+		case OPT_IMAGE_INIT:
+			o->image_init = true;
 			break;
 		case OPT_PID:
 			if (strcmp(optarg, "host") == 0) {

@@ -15,8 +15,6 @@
 #define CREATE_INIT_DEST "/usr/bin/toolbox-init"
 /* Toolbx's entry point binary: our init answers to this name too. */
 #define CREATE_TOOLBX_DEST "/usr/bin/toolbox"
-/* Image label: the image ships its own /usr/bin/toolbox-init; do not mount ours. */
-#define CREATE_IMAGE_INIT_LABEL "toolbox.init"
 /* Container label recording `create --no-host-exec`. */
 #define CREATE_NO_HOST_EXEC_LABEL "toolbox.no-host-exec"
 
@@ -42,9 +40,22 @@ struct create_spec {
 	const char *const *host_args; /* hostcompat options, NULL-terminated, may be NULL */
 };
 
-/* The argv after "podman" (starting with "create"), NULL-terminated, malloc'ed; NULL on ENOMEM. */
+/*
+ * The argv after "podman" (starting with "create"), NULL-terminated, malloc'ed; NULL on
+ * ENOMEM. With `--pull never`: podman uses the local image or fails with "image not known".
+ */
 char **create_args_build(const struct create_spec *s);
 void create_args_free(char **argv);
+
+/* What a failed `podman create` said, from its error line (podman_result_errline). */
+enum create_error {
+	CREATE_ERROR_OTHER,
+	CREATE_ERROR_NAME_TAKEN, /* a container (or storage container) has the name */
+	CREATE_ERROR_NO_IMAGE,	 /* no such image in local storage */
+};
+
+/* Pure: classify podman create's one-line error (NULL: OTHER). */
+enum create_error create_error_classify(const char *line);
 
 struct create_host_volumes {
 	char *v[16]; /* NULL-terminated "SRC:DST[:OPTS]" */
@@ -73,6 +84,7 @@ struct create_opts {
 	const char *hostname;
 	bool pid_private;
 	bool no_host_exec;
+	bool image_init; /* --image-init: the image's own toolbox-init, not the host's */
 	bool help;
 };
 

@@ -10,6 +10,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -17,6 +18,7 @@
 #include "container.h"
 #include "envlist.h"
 #include "exec_socket.h"
+#include "init_pid.h"
 #include "log.h"
 #include "macros.h"
 #include "names.h"
@@ -37,6 +39,15 @@ extern char **environ;
 #define SESSION_INIT_DEST "/usr/bin/toolbox-init"
 /* Stamps older than the init's start by more than this are from an earlier run. */
 #define SESSION_STAMP_SLACK_NS 100000000L
+/*
+ * After our `podman start`, how long the ID stamps alone are waited for before asking
+ * podman how the container is (the old way, which also notices an init gone without a
+ * word); and how long the PID stamp may lag behind the ID stamp (it is renamed in next).
+ */
+#define SESSION_QUICK_READY_MS 500
+#define SESSION_PID_STAMP_MS 200
+/* Looks, 1 ms apart, for a stamp right after podman start, before an inotify watch. */
+#define SESSION_STAMP_LOOKS 10
 
 /* What the session needs to know about its container, from the state file or podman. */
 struct target {
@@ -195,7 +206,7 @@ static bool warm_lookup(int state_dirfd, const char *name, struct target *t)
 	return true;
 }
 
-/* ---- cold path: one inspect, start, wait ------------------------------------------ */
+/* ---- cold path: one inspect, start, wait on the stamps ------------------------------ */
 
 static int inspect(const char *name, struct container_info *info)
 {
@@ -293,6 +304,28 @@ static int report_gone(const char *name, const struct ready_watch *w,
 	return -1;
 }
 
+/* Record a ready init for the warm path (a failure only costs the next run a cold path). */
+static void save_state(int state_dirfd, const char *name, const char *id, pid_t pid,
+		       const struct proc_stat *ps, enum session_kind kind,
+		       const struct ready_result *res)
+{
+	struct run_state st = {0};
+	int r;
+
+	if (state_dirfd < 0)
+		return;
+	snprintf(st.id, sizeof(st.id), "%s", id);
+	st.pid = pid;
+	st.starttime = ps->starttime;
+	snprintf(st.comm, sizeof(st.comm), "%s", ps->comm);
+	st.kind = kind;
+	snprintf(st.stamp, sizeof(st.stamp), "%s", res->name);
+	st.stamp_mtime = res->mtime;
+	r = run_state_save(state_dirfd, name, &st);
+	if (r < 0)
+		log_msg(LOG_LVL_DEBUG, -r, "cannot save the state of container %s", name);
+}
+
 /* Wait for the init of the running container @info; record it in the state on success. */
 static int wait_init(int state_dirfd, const char *name, const struct container_info *info,
 		     struct ready_watch *w, enum session_kind kind)
@@ -301,7 +334,6 @@ static int wait_init(int state_dirfd, const char *name, const struct container_i
 	struct ready_wait_args a = {.pidfd = -1, .timeout_ms = RUN_READY_TIMEOUT_S * 1000};
 	struct ready_result res;
 	struct proc_stat ps;
-	struct run_state st = {0};
 	int r;
 
 	r = proc_stat_read(info->pid, &ps);
@@ -334,25 +366,72 @@ static int wait_init(int state_dirfd, const char *name, const struct container_i
 	}
 	if (report_ready(name, &res) < 0)
 		return -1;
-	if (state_dirfd < 0)
-		return 0;
-	snprintf(st.id, sizeof(st.id), "%s", info->id);
-	st.pid = info->pid;
-	st.starttime = ps.starttime;
-	snprintf(st.comm, sizeof(st.comm), "%s", ps.comm);
-	st.kind = kind;
-	snprintf(st.stamp, sizeof(st.stamp), "%s", res.name);
-	st.stamp_mtime = res.mtime;
-	r = run_state_save(state_dirfd, name, &st);
-	if (r < 0)
-		log_msg(LOG_LVL_DEBUG, -r, "cannot save the state of container %s", name);
+	save_state(state_dirfd, name, info->id, info->pid, &ps, kind, &res);
 	return 0;
+}
+
+/*
+ * After our own `podman start` of a container whose init is ours (mounted from the host)
+ * under `--pid host`: wait on its ID stamps (removed before the start), then take the
+ * init's PID from the PID stamp it writes next, instead of a second `podman inspect`.
+ * 0 ready (state saved), -1 failed (printed), 1 undecided (no stamp soon, or no PID found):
+ * the caller asks podman as before.
+ */
+static int wait_started(int state_dirfd, const char *name, const struct container_info *info,
+			struct ready_watch *w, enum session_kind kind,
+			const struct timespec *not_before)
+{
+	char names[4][NAME_MAX + 1];
+	struct ready_wait_args a = {
+		.pidfd = -1, .not_before = *not_before, .timeout_ms = SESSION_QUICK_READY_MS};
+	struct ready_result res;
+	struct proc_stat ps;
+	pid_t pid = 0;
+	int r;
+
+	stamp_names(info, names);
+	a.ok[0] = names[0];
+	a.fail[0] = names[2];
+	/*
+	 * The init is usually ready before podman start returns, or within a few ms of it:
+	 * look a few times before setting up a watch (closing one alone costs 5-15 ms).
+	 */
+	for (int i = 0; (r = ready_check(w->dirfd, &a, &res)) == 0 && i < SESSION_STAMP_LOOKS; i++)
+		nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+	if (r == 0)
+		r = ready_wait(w, &a, &res);
+	if (r < 0) {
+		log_msg(LOG_LVL_DEBUG, -r, "cannot wait for the stamps of %s", name);
+		return 1;
+	}
+	if (res.outcome == READY_FAILED) {
+		progress_done();
+		return report_ready(name, &res);
+	}
+	if (res.outcome != READY_OK)
+		return 1;
+	r = init_pid_wait(w, info->id, not_before, SESSION_PID_STAMP_MS, &pid);
+	if (r <= 0 || proc_stat_read(pid, &ps) < 0) {
+		log_msg(LOG_LVL_DEBUG, r < 0 ? -r : 0, "no PID stamp for the init of %s", name);
+		return 1;
+	}
+	log_msg(LOG_LVL_DEBUG, 0, "container %s: init %ld ready", name, (long)pid);
+	save_state(state_dirfd, name, info->id, pid, &ps, kind, &res);
+	return 0;
+}
+
+/* Whether the init's stamps name its host PID: our init (mounted) under `--pid host`. */
+static bool stamps_name_pid(const struct container_info *info, enum session_kind kind)
+{
+	return kind == SESSION_KIND_INIT && container_has_mount(info, SESSION_INIT_DEST) &&
+	       info->pid_mode && strcmp(info->pid_mode, "host") == 0;
 }
 
 static int cold_path(int state_dirfd, const char *name, struct target *t)
 {
 	struct container_info info = {0};
 	struct ready_watch w = {.dirfd = -1, .ifd = -1};
+	struct timespec started;
 	_cleanup_close_ int lock = -1;
 	int r = -1;
 
@@ -395,8 +474,22 @@ static int cold_path(int state_dirfd, const char *name, struct target *t)
 			unlinkat(w.dirfd, names[2], 0);
 		}
 		progress_arm(name);
+		clock_gettime(CLOCK_REALTIME, &started);
+		started.tv_nsec -= SESSION_STAMP_SLACK_NS;
+		if (started.tv_nsec < 0) {
+			started.tv_nsec += 1000000000L;
+			started.tv_sec--;
+		}
 		if (start_container(name) < 0)
 			goto out;
+		if (stamps_name_pid(&info, t->kind)) {
+			if (lock >= 0)
+				close(steal_fd(&lock));
+			r = wait_started(state_dirfd, name, &info, &w, t->kind, &started);
+			if (r <= 0)
+				goto out;
+			r = -1;
+		}
 		container_info_free(&info);
 		if (inspect(name, &info) < 0)
 			goto out;

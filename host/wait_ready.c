@@ -70,21 +70,27 @@ int ready_watch_open(struct ready_watch *w, const char *dir)
 	w->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (w->dirfd < 0)
 		return -errno;
+	return 0;
+}
+
+int ready_watch_arm(struct ready_watch *w)
+{
+	int r;
+
+	if (w->ifd >= 0)
+		return 0;
 	w->ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-	if (w->ifd < 0) {
-		r = -errno;
-		goto fail;
-	}
+	if (w->ifd < 0)
+		return -errno;
 	/* Stamps are renamed into place (IN_MOVED_TO); be lenient with plain writers too. */
-	if (inotify_add_watch(w->ifd, dir, IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE | IN_ATTRIB) <
-	    0) {
+	if (inotify_add_watch(w->ifd, w->dir,
+			      IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE | IN_ATTRIB) < 0) {
 		r = -errno;
-		goto fail;
+		close(w->ifd);
+		w->ifd = -1;
+		return r;
 	}
 	return 0;
-fail:
-	ready_watch_close(w);
-	return r;
 }
 
 void ready_watch_close(struct ready_watch *w)
@@ -199,17 +205,24 @@ int ready_wait(struct ready_watch *w, const struct ready_wait_args *a, struct re
 			deadline.tv_nsec -= 1000000000;
 		}
 	}
-	pfd[0] = (struct pollfd){.fd = w->ifd, .events = POLLIN};
 	pfd[1] = (struct pollfd){.fd = a->pidfd, .events = POLLIN};
 
 	for (;;) {
 		long long left = -1;
 		int n;
 
-		/* The watch was set before the init could write: a check after it misses nothing. */
+		/* Once the watch is set, a check after it misses nothing. */
 		r = ready_check(w->dirfd, a, res);
 		if (r != 0)
 			return r < 0 ? r : 0;
+		if (w->ifd < 0) {
+			/* Nothing yet: only now watch (closing a watch costs ms), then look again. */
+			r = ready_watch_arm(w);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		pfd[0] = (struct pollfd){.fd = w->ifd, .events = POLLIN};
 		if (a->timeout_ms >= 0) {
 			left = ms_left(&deadline);
 			if (left <= 0) {

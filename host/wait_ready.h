@@ -31,12 +31,18 @@ int ready_dir_make(const char *dir);
 
 struct ready_watch {
 	int dirfd; /* the readiness directory */
-	int ifd;   /* inotify on it */
+	int ifd;   /* inotify on it, -1 until armed */
 	char dir[PATH_MAX];
 };
 
-/* Open @dir (made when missing, see ready_dir_make) and start watching it. 0 or -errno. */
+/*
+ * Open @dir (made when missing, see ready_dir_make). The inotify watch itself (@ifd) is
+ * set up by the first wait that finds nothing there yet (ready_watch_arm): a stamp that is
+ * already there costs no watch, whose close alone takes milliseconds. 0 or -errno.
+ */
 int ready_watch_open(struct ready_watch *w, const char *dir);
+/* Start watching (once; @ifd stays -1 until then). 0 or -errno. */
+int ready_watch_arm(struct ready_watch *w);
 void ready_watch_close(struct ready_watch *w);
 
 enum ready_outcome {

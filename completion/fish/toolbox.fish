@@ -57,6 +57,7 @@ complete -c toolbox -n '__fish_seen_subcommand_from create' -s r -l release -x -
 complete -c toolbox -n '__fish_seen_subcommand_from create' -l pid -x -a 'host private' -d 'PID namespace'
 complete -c toolbox -n '__fish_seen_subcommand_from create' -l hostname -x -d 'Host name'
 complete -c toolbox -n '__fish_seen_subcommand_from create' -l no-host-exec -d 'No commands on the host'
+complete -c toolbox -n '__fish_seen_subcommand_from create' -l image-init -d "The image's own toolbox-init"
 
 # enter, run
 complete -c toolbox -n '__fish_seen_subcommand_from enter run' -s c -l container -x -a '(__toolbox_containers)' -d 'Container'

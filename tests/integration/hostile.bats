@@ -34,7 +34,7 @@ _build() { # CASE BASE CONTAINERFILE-BODY [BUILD-OPTION...]
 	rm -rf "$dir"
 }
 
-# Bogus init-containers for images labelled toolbox.init=image. The stamp directory is the
+# Bogus init-containers for images created with --image-init (their own init). The stamp directory is the
 # launcher's: /run/toolbox for uid 0, else $XDG_RUNTIME_DIR/toolbox.
 _bogus_init() { # BODY: a shell script that knows $d (stamp directory) and $id (container)
 	cat <<EOF
@@ -51,7 +51,7 @@ _build_bogus() { # CASE SCRIPT-BODY
 	local dir
 	dir=$(mktemp -d /var/tmp/tbt-hostile-build.XXXXXX)
 	_bogus_init "$2" >"$dir/init"
-	printf 'FROM %s\nCOPY --chmod=0755 init /usr/bin/toolbox-init\nLABEL toolbox.init=image\n' \
+	printf 'FROM %s\nCOPY --chmod=0755 init /usr/bin/toolbox-init\n' \
 		"$TB_IMAGE_MINBASE" >"$dir/Containerfile"
 	chmod -R a+rX "$dir"
 	pm build --network host -q -t "$(_img "$1")" "$dir" >/dev/null
@@ -98,7 +98,7 @@ mkdir -p /usr/lib && ln -s $s/rpm /usr/lib/rpm && ln -s $s/krb5 /etc/krb5.conf.d
 	_build init-other "$m" "RUN printf '#!/bin/sh\necho not an init; exit 3\n' >/usr/bin/toolbox-init && \
 chmod 0755 /usr/bin/toolbox-init && cp /usr/bin/toolbox-init /usr/bin/toolbox"
 	_build init-symlink "$m" "RUN ln -s $s/created/init /usr/bin/toolbox-init"
-	_build init-missing "$m" 'LABEL toolbox.init=image'
+	_build init-missing "$m" 'LABEL org.toolbox-tests.case=init-missing'
 	_build_bogus init-exits 'exit 0'
 	_build_bogus init-liar 'printf "\033[31mowned\033[0m by the image\nsecond line\n" >"$d/container-failed-$id"
 exit 1'
@@ -170,10 +170,10 @@ _reg() { # NAME: removed (with its stamps) by teardown
 }
 
 # `toolbox create` from CASE's image; the name is in $c.
-_create() { # CASE
+_create() { # CASE [CREATE-OPTION...]
 	c=$(tb_name "$1")
 	_reg "$c"
-	run tbx create -i "$(_img "$1")" "$c"
+	run tbx create "${@:2}" -i "$(_img "$1")" "$c"
 	assert_success
 }
 
@@ -295,7 +295,7 @@ _run_fails() { # REGEX CMD...
 
 # ---- an image with a toolbox-init of its own --------------------------------------------
 
-@test "hostile: an image's own /usr/bin/toolbox-init is hidden by ours unless labelled toolbox.init=image" {
+@test "hostile: an image's own /usr/bin/toolbox-init is hidden by ours unless create --image-init" {
 	_create init-other
 	run pm inspect --format '{{range .Mounts}}{{.Destination}} {{end}}' "$c"
 	assert_output --partial /usr/bin/toolbox-init
@@ -306,20 +306,20 @@ _run_fails() { # REGEX CMD...
 	assert_output "$("$TB_INIT" --version)"
 }
 
-@test "hostile: a labelled image's init that exits, lies or hangs: one line, status 125, no hang" {
+@test "hostile: an image's own init (--image-init) that exits, lies or hangs: one line, status 125, no hang" {
 	_host_snapshot
 	# exits at once without a stamp
-	_create init-exits
+	_create init-exits --image-init
 	_run_fails "container $c stopped (right after it started|while it was initializing); see 'podman logs $c'$" true
 	# a failure stamp with terminal escapes and two lines: the first, made printable
-	_create init-liar
+	_create init-liar --image-init
 	_run_fails "container $c failed to initialize: \?\[31mowned\?\[0m by the image$" true
 	[[ "$stderr" != *$'\033'* ]] || fail "an escape sequence reached the terminal"
 	# never ready, a FIFO where its failure stamp goes: the launcher gives up in 25 s
-	_create init-hangs
+	_create init-hangs --image-init
 	_run_fails "container $c did not finish initializing within 25 s; see 'podman logs $c'$" true
 	# none at all
-	_create init-missing
+	_create init-missing --image-init
 	_run_fails "cannot start container $c: .*toolbox-init" true
 	_host_unchanged
 }

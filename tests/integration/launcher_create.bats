@@ -27,6 +27,7 @@ teardown_file() {
 teardown() {
 	tb_cleanup
 	[ -z "${TB_UTMP:-}" ] || rm -rf "$TB_UTMP"
+	[ -z "${TB_TAG:-}" ] || pm untag "$TB_IMAGE_BUSYBOX" "$TB_TAG" >/dev/null 2>&1 || true
 }
 
 # The launcher as the mode's user; extra environment from $TB_ENV (words NAME=VALUE).
@@ -42,6 +43,28 @@ _reg() { # NAME: remove it in teardown
 _user_tmp() {
 	TB_UTMP=$(mktemp -d /tmp/tbt-create.XXXXXX)
 	chmod 0755 "$TB_UTMP"
+}
+
+# A podman that logs each call's arguments (one line each) to $TB_UTMP/calls, then runs
+# the real one; with FAIL_CREATE="MESSAGE", a `podman create` fails with that error
+# instead, making nothing.
+_logging_podman() {
+	_user_tmp
+	cat >"$TB_UTMP/podman" <<-EOF
+		#!/bin/sh
+		echo "\$*" >>"$TB_UTMP/calls"
+		if [ -n "\${FAIL_CREATE:-}" ]; then
+			for a; do
+				if [ "\$a" = create ]; then
+					echo "Error: \$FAIL_CREATE" >&2
+					exit 125
+				fi
+			done
+		fi
+		exec $(command -v podman) "\$@"
+	EOF
+	chmod 0755 "$TB_UTMP/podman"
+	chmod 0777 "$TB_UTMP"
 }
 
 _exists() {
@@ -195,6 +218,59 @@ _inspect() { # NAME FORMAT
 	assert_output "toolbox: error: container $c already exists; enter with: toolbox enter $c"
 	run _inspect "$c" '{{.Id}}'
 	assert_output "$id"
+}
+
+@test "create: from a local image, one podman call (the name and the image are create's own errors)" {
+	local c
+	c=$(tb_name)
+	_reg "$c"
+	_logging_podman
+	TB_ENV="TOOLBOX_PODMAN=$TB_UTMP/podman" run tbx create -i "$TB_IMAGE_BUSYBOX" "$c"
+	assert_success
+	run cat "$TB_UTMP/calls"
+	assert_equal "${#lines[@]}" 1
+	assert_line --index 0 --regexp "^create .*--name $c .*--pull never "
+	# The name is taken now: still one call, and the same one-line error as before.
+	: >"$TB_UTMP/calls"
+	TB_ENV="TOOLBOX_PODMAN=$TB_UTMP/podman" run tbx create -i "$TB_IMAGE_BUSYBOX" "$c"
+	assert_failure 125
+	assert_output "toolbox: error: container $c already exists; enter with: toolbox enter $c"
+	run cat "$TB_UTMP/calls"
+	assert_equal "${#lines[@]}" 1
+}
+
+@test "create: a taken name is reported before a missing image; a failed create leaves an older container alone" {
+	local c id
+	c=$(tb_name)
+	_reg "$c"
+	pm create --name "$c" "$TB_IMAGE_BUSYBOX" true >/dev/null
+	id=$(_inspect "$c" '{{.Id}}')
+	run tbx create -i localhost/tbt-no-such-image:1 "$c"
+	assert_failure 125
+	assert_output "toolbox: error: container $c already exists; enter with: toolbox enter $c"
+	# podman create fails before it looks at the name: the container of that name is not
+	# the create's leftover, and stays.
+	_logging_podman
+	TB_ENV="TOOLBOX_PODMAN=$TB_UTMP/podman FAIL_CREATE=injected_early_failure" \
+		run tbx create -i "$TB_IMAGE_BUSYBOX" "$c"
+	assert_failure 125
+	assert_output "toolbox: error: failed to create container $c: injected_early_failure"
+	run _inspect "$c" '{{.Id}}'
+	assert_output "$id"
+}
+
+@test "create: a distribution's local build is used when the short name is not in storage" {
+	local c rel
+	rel=$((90000 + RANDOM % 9000))
+	TB_TAG=localhost/toolbox-debian:$rel
+	pm tag "$TB_IMAGE_BUSYBOX" "$TB_TAG"
+	c=debian-toolbox-$rel
+	_reg "$c"
+	run tbx create --distro debian --release "$rel"
+	assert_success
+	assert_line --index 0 "Created container: $c"
+	run _inspect "$c" '{{.ImageName}}'
+	assert_output "$TB_TAG"
 }
 
 @test "create: a missing image, offline: one line naming what to do" {

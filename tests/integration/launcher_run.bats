@@ -232,6 +232,29 @@ _trace_warm_run() {
 	grep -q "^pid=$(pm inspect --format '{{.State.Pid}}' "$n")\$" "$(_state_file "$n")"
 }
 
+@test "run: a cold start is one inspect, one start and the exec: the init's PID comes from its stamps" {
+	local n calls
+	n=$(tb_name coldcalls)
+	tb_create "$n" "$TB_IMAGE_MINBASE"
+	tb_wait_ready "$n" 60
+	pm stop -t 0 "$n" >/dev/null
+	_user_tmp
+	calls=$TB_UTMP/calls
+	# A podman that logs its subcommand (the first word), then runs the real one.
+	printf '#!/bin/sh\necho "$1" >>%s\nexec %s "$@"\n' "$calls" "$(command -v podman)" \
+		>"$TB_UTMP/podman"
+	chmod 0755 "$TB_UTMP/podman"
+	TB_ENV="TOOLBOX_PODMAN=$TB_UTMP/podman" run --separate-stderr tbx run -c "$n" echo cold-ok
+	assert_success
+	assert_output cold-ok
+	assert_equal "$(tr '\n' ' ' <"$calls")" "inspect start exec "
+	# What it recorded is the init podman knows.
+	grep -q "^pid=$(pm inspect --format '{{.State.Pid}}' "$n")\$" "$(_state_file "$n")"
+	run tbx run -c "$n" echo warm-ok
+	assert_success
+	assert_output warm-ok
+}
+
 @test "run: concurrent runs racing the first start all succeed" {
 	local n i
 	n=$(tb_name race)
@@ -272,6 +295,16 @@ _trace_warm_run() {
 	run --separate-stderr tbx run -c "$n" true
 	assert_failure 125
 	assert_regex "$stderr" "container $n stopped (right after it started|while it was initializing)"
+	# The same under --pid host, where the launcher waits on the stamps alone at first.
+	echo "$n-host" >>"$(_tb_registry)"
+	pm create --name "$n-host" --network host --pid host \
+		--label com.github.containers.toolbox=true \
+		--label "org.toolbox-tests.run=${TB_RUN_ID:-adhoc}" \
+		--volume "$TB_INIT:/usr/bin/toolbox-init:ro" "$TB_IMAGE_MINBASE" sh -c 'exit 3' \
+		>/dev/null
+	run --separate-stderr tbx run -c "$n-host" true
+	assert_failure 125
+	assert_regex "$stderr" "container $n-host stopped (right after it started|while it was initializing)"
 }
 
 @test "run: unknown and non-toolbox containers are one-line errors, status 125" {

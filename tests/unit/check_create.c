@@ -51,7 +51,10 @@ START_TEST(test_parse)
 	ck_assert_int_eq(PARSE(&o, err, "--no-host-exec", "--authfile", "/f", "-h"), 0);
 	ck_assert(o.help);
 	ck_assert(o.no_host_exec);
+	ck_assert(!o.image_init);
 	ck_assert_str_eq(o.authfile, "/f");
+	ck_assert_int_eq(PARSE(&o, err, "--image-init", "-i", "x"), 0);
+	ck_assert(o.image_init);
 }
 END_TEST
 
@@ -107,6 +110,7 @@ START_TEST(test_build)
 	ck_assert(has_pair(a, "--ulimit", "host"));
 	ck_assert(has_pair(a, "--hostname", "toolbx"));
 	ck_assert(has_pair(a, "--network", "host"));
+	ck_assert(has_pair(a, "--pull", "never"));
 	ck_assert(has_pair(a, "--cgroupns", "host"));
 	ck_assert(has_pair(a, "--dns", "none"));
 	ck_assert(has_pair(a, "--security-opt", "label=disable"));
@@ -154,6 +158,30 @@ START_TEST(test_build)
 	for (int i = 0; a[i]; i++)
 		ck_assert_ptr_null(strstr(a[i], "/usr/bin/toolbox-init:ro"));
 	create_args_free(a);
+}
+END_TEST
+
+START_TEST(test_error_classify)
+{
+	/* podman 4.3's words, as its error line (without "Error: "). */
+	ck_assert_int_eq(create_error_classify("creating container storage: the container name "
+					       "\"box\" is already in use by 0123abcd. You have to "
+					       "remove that container to be able to reuse that "
+					       "name: that name is already in use"),
+			 CREATE_ERROR_NAME_TAKEN);
+	ck_assert_int_eq(create_error_classify("name \"box\" is in use: container already exists"),
+			 CREATE_ERROR_NAME_TAKEN);
+	ck_assert_int_eq(create_error_classify("localhost/nope:1: image not known"),
+			 CREATE_ERROR_NO_IMAGE);
+	ck_assert_int_eq(create_error_classify("nope: image not known"), CREATE_ERROR_NO_IMAGE);
+	ck_assert_int_eq(create_error_classify("injected failure after create"),
+			 CREATE_ERROR_OTHER);
+	ck_assert_int_eq(create_error_classify("invalid reference format"), CREATE_ERROR_OTHER);
+	/* Words in the middle of another error are not the error. */
+	ck_assert_int_eq(create_error_classify("image not known: mounting /x failed"),
+			 CREATE_ERROR_OTHER);
+	ck_assert_int_eq(create_error_classify(""), CREATE_ERROR_OTHER);
+	ck_assert_int_eq(create_error_classify(NULL), CREATE_ERROR_OTHER);
 }
 END_TEST
 
@@ -242,6 +270,7 @@ static Suite *suite(void)
 
 	tcase_add_test(tc, test_parse);
 	tcase_add_test(tc, test_build);
+	tcase_add_test(tc, test_error_classify);
 	tcase_add_test(tc, test_hostcompat);
 	tcase_add_test(tc, test_host_volumes);
 	suite_add_tcase(s, tc);

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "init_pid.h"
 #include "syscalls.h"
 #include "wait_ready.h"
 
@@ -284,6 +285,52 @@ START_TEST(test_first_line)
 }
 END_TEST
 
+START_TEST(test_init_pid_parse)
+{
+	ck_assert_int_eq(init_pid_stamp_parse("container-initialized-4242"), 4242);
+	ck_assert_int_eq(init_pid_stamp_parse("container-initialized-2"), 2);
+	/* PID 1 (--pid private) says nothing about the host; IDs, odd and huge are not PIDs. */
+	ck_assert_int_eq(init_pid_stamp_parse("container-initialized-1"), 0);
+	ck_assert_int_eq(init_pid_stamp_parse("container-initialized-0"), 0);
+	ck_assert_int_eq(init_pid_stamp_parse("container-initialized-012"), 0);
+	ck_assert_int_eq(init_pid_stamp_parse("container-initialized-abc123"), 0);
+	ck_assert_int_eq(init_pid_stamp_parse("container-initialized-12a"), 0);
+	ck_assert_int_eq(init_pid_stamp_parse("container-initialized-"), 0);
+	ck_assert_int_eq(init_pid_stamp_parse("container-initialized-99999999999"), 0);
+	ck_assert_int_eq(init_pid_stamp_parse("container-failed-4242"), 0);
+	ck_assert_int_eq(init_pid_stamp_parse(".tmp-container-initialized-4242"), 0);
+}
+END_TEST
+
+START_TEST(test_init_pid_not_in_container)
+{
+	struct ready_watch w;
+	struct timespec t0 = {0}, a, b;
+	char name[64];
+	pid_t pid = 0;
+	long ms;
+
+	setup_dirs();
+	ck_assert_int_eq(ready_watch_open(&w, dir), 0);
+	/* A fresh stamp of a live process that is in no container: not the init we want. */
+	snprintf(name, sizeof(name), "container-initialized-%d", (int)getpid());
+	write_file(name, "");
+	ck_assert_int_eq(init_pid_find(w.dirfd,
+				       "0123456789abcdef0123456789abcdef0123456789abcdef"
+				       "0123456789abcdef",
+				       &t0, &pid),
+			 0);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	ck_assert_int_eq(init_pid_wait(&w, "0123", &t0, 150, &pid), 0);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+	ck_assert_int_ge(ms, 140);
+	ck_assert_int_lt(ms, 2000);
+	ck_assert_int_eq(pid, 0);
+	ready_watch_close(&w);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("wait_ready");
@@ -302,6 +349,8 @@ int main(void)
 	tcase_add_test(tc, test_init_exits);
 	tcase_add_test(tc, test_stale_and_odd_files);
 	tcase_add_test(tc, test_first_line);
+	tcase_add_test(tc, test_init_pid_parse);
+	tcase_add_test(tc, test_init_pid_not_in_container);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
