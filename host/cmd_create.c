@@ -142,6 +142,33 @@ static int name_taken(const char *name)
 }
 
 /*
+ * No container named @name, but podman's storage may hold one under it: what a podman
+ * create killed part-way leaves (host/leftover.h). Ours when made since @t0: removed.
+ * false when something is left (printed).
+ */
+static bool remove_leftover_since(const char *name, const struct timespec *t0)
+{
+	_cleanup_free_ char *err = NULL;
+	struct leftover lo;
+	int r;
+
+	if (leftover_find(name, &lo, &err) < 0 || lo.kind != LEFTOVER_STORAGE ||
+	    (lo.created && lo.created < (int64_t)t0->tv_sec))
+		return true; /* nothing of ours */
+	free(err);
+	err = NULL;
+	r = leftover_remove(name, 0, NULL, &err);
+	if (r < 0) {
+		log_msg(LOG_LVL_ERROR, 0,
+			"cannot remove what the failed create left of container %s: %s; remove it "
+			"with 'podman rm --force %s'",
+			name, err ? err : "podman failed", name);
+		return false;
+	}
+	return true;
+}
+
+/*
  * Remove what a failed create may have left: a container named @name that was made after
  * @t0 (when this create began), so that one made earlier is never touched, whatever podman
  * failed with. Removed by ID, the one just looked at.
@@ -158,7 +185,7 @@ static bool remove_half_made(const char *name, const struct timespec *t0)
 	if (podman_capture(insp, &res) < 0 || res.status != 0 ||
 	    sscanf(res.out, "%71s %lld", id, &created) != 2) {
 		podman_result_free(&res);
-		return true; /* nothing there (or nothing we can tell apart): leave it */
+		return remove_leftover_since(name, t0);
 	}
 	podman_result_free(&res);
 	if (created < (long long)t0->tv_sec * 1000000000LL + t0->tv_nsec) {

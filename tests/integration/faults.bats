@@ -186,8 +186,9 @@ _fault_podman() {
 _faulty() { # CMD FAULT NAME LAUNCHER-ARG...: the launcher with podman's CMD meeting FAULT
 	local cmd=$1 fault=$2 name=$3
 	shift 3
-	TB_ENV="TOOLBOX_PODMAN=$TB_UTMP/podman TBT_FAULT_CMD=$cmd TBT_FAULT=$fault TBT_NAME=$name" \
-		tbx "$@"
+	# (signals at their defaults: a run under nohup would have the launcher ignore SIGHUP)
+	TB_ENV="--default-signal=HUP,INT,TERM TOOLBOX_PODMAN=$TB_UTMP/podman TBT_FAULT_CMD=$cmd \
+TBT_FAULT=$fault TBT_NAME=$name" tbx "$@"
 }
 
 @test "faults: podman missing from PATH: one line, status 125, nothing created" {
