@@ -232,7 +232,7 @@ _trace_warm_run() {
 	grep -q "^pid=$(pm inspect --format '{{.State.Pid}}' "$n")\$" "$(_state_file "$n")"
 }
 
-@test "run: a cold start is one inspect, one start and the exec: the init's PID comes from its stamps" {
+@test "run: a cold start is one inspect and one start (the session takes the exec socket); the init's PID comes from its stamps" {
 	local n calls
 	n=$(tb_name coldcalls)
 	tb_create "$n" "$TB_IMAGE_MINBASE"
@@ -247,7 +247,7 @@ _trace_warm_run() {
 	TB_ENV="TOOLBOX_PODMAN=$TB_UTMP/podman" run --separate-stderr tbx run -c "$n" echo cold-ok
 	assert_success
 	assert_output cold-ok
-	assert_equal "$(tr '\n' ' ' <"$calls")" "inspect start exec "
+	assert_equal "$(tr '\n' ' ' <"$calls")" "inspect start "
 	# What it recorded is the init podman knows.
 	grep -q "^pid=$(pm inspect --format '{{.State.Pid}}' "$n")\$" "$(_state_file "$n")"
 	run tbx run -c "$n" echo warm-ok
